@@ -1,0 +1,74 @@
+# Delegate Assistant. `make run` and `make test` work on a fresh clone with only Python 3.10.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+# Python 3.10 (Rasa 3.6 needs it): PYTHON310, python3.10 on PATH, or a pyenv install.
+PYTHON310 ?= $(shell for p in python3.10 $${PYENV_ROOT:-$$HOME/.pyenv}/versions/3.10*/bin/python3.10 /usr/bin/python3.10 /usr/local/bin/python3.10; do \
+	"$$p" -c 'import sys; assert sys.version_info[:2] == (3, 10)' >/dev/null 2>&1 && { echo "$$p"; break; }; done)
+MO_FILES := $(patsubst %.po,%.mo,$(wildcard locales/*/LC_MESSAGES/messages.po))
+PYTEST_ARGS ?=
+
+.PHONY: help venv run test train eval bench lint i18n catalogs nlu-server emulator clean
+
+help:
+	@echo "make run     start the assistant (no TELEGRAM_BOT_TOKEN: local emulator + terminal chat)"
+	@echo "make test    run the whole test suite (TEST_DATABASE_URL adds PostgreSQL)"
+	@echo "make train   train the NLU model if config.yml, domain.yml or data/nlu changed"
+	@echo "make eval    evaluate the NLU model on the held-out set"
+	@echo "make bench   run the benchmarks in bench/"
+	@echo "make i18n    extract, update and compile the message catalogs; report untranslated strings"
+	@echo "make lint    ruff and mypy"
+
+venv: $(STAMP)
+
+$(STAMP): requirements.txt
+	@if [ ! -x $(PY) ]; then \
+		if [ -z "$(PYTHON310)" ]; then echo "Python 3.10 is required (Rasa 3.6): install it or set PYTHON310=/path/to/python3.10" >&2; exit 1; fi; \
+		echo "creating $(VENV) with $(PYTHON310)"; "$(PYTHON310)" -m venv $(VENV); fi
+	$(PY) -m pip install --quiet --upgrade "pip==24.0"
+	$(PY) -m pip install --quiet --no-input -r requirements.txt
+	@touch $(STAMP)
+
+locales/%/LC_MESSAGES/messages.mo: locales/%/LC_MESSAGES/messages.po $(STAMP)
+	$(VENV)/bin/pybabel compile --use-fuzzy=false -D messages -d locales -l $* 2>&1 | grep -v '^compiling' || true
+
+catalogs: $(STAMP) $(MO_FILES)
+
+i18n: $(STAMP)
+	$(VENV)/bin/pybabel extract -F babel.cfg -k _ -k ngettext:1,2 -k N_ --no-location --sort-output \
+		--project="Delegate Assistant" -o locales/messages.pot bot
+	$(VENV)/bin/pybabel update -i locales/messages.pot -d locales -D messages --no-fuzzy-matching --ignore-obsolete
+	$(VENV)/bin/pybabel compile -d locales -D messages --statistics
+	$(PY) -m bot.i18n_report
+
+train: $(STAMP)
+	$(PY) -m nlu.train
+
+eval: train
+	$(PY) -m nlu.evaluate
+
+run: $(STAMP) catalogs train
+	$(PY) -m bot run
+
+test: $(STAMP) catalogs
+	$(PY) -m nlu.train
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+bench: $(STAMP) catalogs train
+	@for b in bench/*.py; do echo "== $$b"; $(PY) $$b || exit $$?; done
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check bot nlu tests bench
+	$(VENV)/bin/mypy bot nlu
+
+nlu-server: train
+	$(VENV)/bin/rasa run --enable-api --model "$$($(PY) -m nlu.train --print-path)" --port $${NLU_PORT:-5005} -i 127.0.0.1
+
+emulator: $(STAMP)
+	$(PY) -m bot.telegram.emulator --port $${EMULATOR_PORT:-8081}
+
+clean:
+	rm -rf var/*.db var/*.db-* .pytest_cache

@@ -1,0 +1,540 @@
+"""Reads and validates an event file as a whole, reporting every problem with its path and line.
+
+A file is either accepted completely (an EventData) or refused with the full list of problems, so
+an organiser fixes them all in one go and a bad file never half-changes the database.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+from typing import Any, TypeVar
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import yaml
+from babel import Locale, UnknownLocaleError
+
+from bot.event.schema import (
+    FAQ_TOPICS,
+    SESSION_KINDS,
+    SPEAKER_KINDS,
+    DayInfo,
+    DelegationInfo,
+    EventData,
+    EventInfo,
+    ExhibitorInfo,
+    FaqInfo,
+    RoomInfo,
+    SessionInfo,
+    SpeakerInfo,
+    Text,
+    TextList,
+    VenueInfo,
+)
+
+ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Problem:
+    path: str
+    message: str
+    line: int | None
+
+    def __str__(self) -> str:
+        where = f" (line {self.line})" if self.line else ""
+        return f"{self.path}: {self.message}{where}" if self.path else f"{self.message}{where}"
+
+
+class EventFileError(Exception):
+    """The event file was refused; `problems` lists every reason."""
+
+    def __init__(self, source: str, problems: list[Problem]) -> None:
+        self.source = source
+        self.problems = problems
+        lines = "\n".join(f"  {p}" for p in problems)
+        super().__init__(f"{source}: {len(problems)} problem(s)\n{lines}")
+
+
+class _Missing:
+    pass
+
+
+MISSING: Any = _Missing()
+
+
+def _compose(text: str) -> tuple[Any, dict[str, int], list[Problem]]:
+    """Parses YAML into plain values plus a map from path (`sessions[3].end`) to line number."""
+    lines: dict[str, int] = {}
+    problems: list[Problem] = []
+    constructor = yaml.SafeLoader("")
+
+    def build(node: yaml.Node, path: str) -> Any:
+        lines[path] = node.start_mark.line + 1
+        if isinstance(node, yaml.MappingNode):
+            result: dict[str, Any] = {}
+            for key_node, value_node in node.value:
+                key = str(constructor.construct_object(key_node))
+                child = f"{path}.{key}" if path else key
+                if key in result:
+                    problems.append(Problem(child, "appears twice", key_node.start_mark.line + 1))
+                result[key] = build(value_node, child)
+            return result
+        if isinstance(node, yaml.SequenceNode):
+            return [build(item, f"{path}[{i}]") for i, item in enumerate(node.value)]
+        return constructor.construct_object(node)
+
+    root = yaml.compose(text, Loader=yaml.SafeLoader)
+    if root is None:
+        return {}, lines, problems
+    return build(root, ""), lines, problems
+
+
+class _Validator:
+    """Walks the parsed document, collecting problems instead of stopping at the first."""
+
+    def __init__(self, lines: dict[str, int]) -> None:
+        self.lines = lines
+        self.problems: list[Problem] = []
+        self.languages: list[str] = ["en"]
+        self.default_language = "en"
+
+    def line_of(self, path: str) -> int | None:
+        while path:
+            if path in self.lines:
+                return self.lines[path]
+            parent = re.sub(r"(\.[^.\[\]]+|\[\d+\])$", "", path)
+            path = "" if parent == path else parent
+        return self.lines.get("")
+
+    def problem(self, path: str, message: str) -> None:
+        self.problems.append(Problem(path, message, self.line_of(path)))
+
+    # --- scalar fields -------------------------------------------------------------------------
+    def get(self, obj: dict[str, Any], path: str, key: str, required: bool = True) -> Any:
+        if key not in obj or obj[key] is None:
+            if required:
+                self.problem(f"{path}.{key}" if path else key, "is required")
+            return MISSING
+        return obj[key]
+
+    def string(self, obj: dict[str, Any], path: str, key: str, required: bool = True) -> str | None:
+        value = self.get(obj, path, key, required)
+        if value is MISSING:
+            return None
+        if isinstance(value, (dict, list)):
+            self.problem(f"{path}.{key}", "must be a single value, not a list or mapping")
+            return None
+        text = str(value).strip()
+        if required and not text:
+            self.problem(f"{path}.{key}", "must not be empty")
+            return None
+        return text or None
+
+    def ident(self, obj: dict[str, Any], path: str, key: str = "id") -> str | None:
+        value = self.string(obj, path, key)
+        if value is not None and not ID_PATTERN.match(value):
+            self.problem(f"{path}.{key}", f"{value!r} is not a valid id (letters, digits, - _ . ; at most 64)")
+            return None
+        return value
+
+    def number(self, obj: dict[str, Any], path: str, key: str, low: float, high: float) -> float | None:
+        value = self.get(obj, path, key)
+        if value is MISSING:
+            return None
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            self.problem(f"{path}.{key}", f"{value!r} is not a number")
+            return None
+        if not low <= value <= high:
+            self.problem(f"{path}.{key}", f"{value} is outside [{low:g}, {high:g}]")
+            return None
+        return float(value)
+
+    def choice(self, obj: dict[str, Any], path: str, key: str, options: tuple[str, ...], default: str | None = None) -> str | None:
+        value = self.string(obj, path, key, required=default is None)
+        if value is None:
+            return default
+        if value not in options:
+            self.problem(f"{path}.{key}", f"{value!r} is not one of: {', '.join(options)}")
+            return default
+        return value
+
+    def text(self, obj: dict[str, Any], path: str, key: str, required: bool = True) -> Text | None:
+        """A translatable text: a plain string (default language) or {language: string}."""
+        value = self.get(obj, path, key, required)
+        where = f"{path}.{key}" if path else key
+        if value is MISSING:
+            return None
+        if isinstance(value, (str, int, float)) and not isinstance(value, bool):
+            result = {self.default_language: str(value).strip()}
+        elif isinstance(value, dict):
+            result = {}
+            for lang, item in value.items():
+                if lang not in self.languages:
+                    self.problem(f"{where}.{lang}", f"language {lang!r} is not in event.languages")
+                    continue
+                if not isinstance(item, (str, int, float)) or isinstance(item, bool):
+                    self.problem(f"{where}.{lang}", "must be text")
+                    continue
+                result[lang] = str(item).strip()
+        else:
+            self.problem(where, "must be text or a mapping of language to text")
+            return None
+        if not result.get(self.default_language):
+            self.problem(where, f"has no text in the default language ({self.default_language})")
+            return None
+        return {k: v for k, v in result.items() if v}
+
+    def text_list(self, obj: dict[str, Any], path: str, key: str) -> TextList:
+        value = obj.get(key)
+        where = f"{path}.{key}"
+        if value is None:
+            return {}
+        if isinstance(value, list):
+            value = {self.default_language: value}
+        if not isinstance(value, dict):
+            self.problem(where, "must be a list of words or a mapping of language to list")
+            return {}
+        result: TextList = {}
+        for lang, items in value.items():
+            if lang not in self.languages:
+                self.problem(f"{where}.{lang}", f"language {lang!r} is not in event.languages")
+            elif not isinstance(items, list) or not all(isinstance(i, (str, int)) for i in items):
+                self.problem(f"{where}.{lang}", "must be a list of words")
+            else:
+                result[lang] = [str(i).strip() for i in items if str(i).strip()]
+        return result
+
+    def string_list(self, obj: dict[str, Any], path: str, key: str) -> list[str]:
+        value = obj.get(key)
+        if value is None:
+            return []
+        if not isinstance(value, list) or not all(isinstance(i, (str, int)) for i in value):
+            self.problem(f"{path}.{key}", "must be a list of strings")
+            return []
+        return [str(i).strip() for i in value if str(i).strip()]
+
+    def mapping(self, doc: dict[str, Any], key: str, required: bool = True) -> dict[str, Any] | None:
+        value = doc.get(key)
+        if value is None:
+            if required:
+                self.problem(key, "section is required")
+            return None
+        if not isinstance(value, dict):
+            self.problem(key, "must be a mapping of fields")
+            return None
+        return value
+
+    def items(self, doc: dict[str, Any], key: str, required: bool = True) -> list[tuple[str, dict[str, Any]]]:
+        value = doc.get(key)
+        if value is None:
+            if required:
+                self.problem(key, "section is required")
+            return []
+        if not isinstance(value, list):
+            self.problem(key, "must be a list")
+            return []
+        result = []
+        for i, item in enumerate(value):
+            if not isinstance(item, dict):
+                self.problem(f"{key}[{i}]", "must be a mapping of fields")
+            else:
+                result.append((f"{key}[{i}]", item))
+        return result
+
+    def unique(self, entries: list[tuple[str, T | None]], id_of: Callable[[T], str]) -> list[T]:
+        seen: dict[str, str] = {}
+        kept: list[T] = []
+        for path, entry in entries:
+            if entry is None:
+                continue
+            key = id_of(entry)
+            if key in seen:
+                self.problem(f"{path}.id", f"{key!r} is already used by {seen[key]}")
+                continue
+            seen[key] = path
+            kept.append(entry)
+        return kept
+
+
+def _local_instant(value: Any, zone: ZoneInfo) -> datetime | None:
+    if isinstance(value, datetime):
+        naive = value.replace(tzinfo=None) if value.tzinfo is None else None
+        return value if naive is None else naive.replace(tzinfo=zone)
+    if not isinstance(value, str):
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.strip().replace("T", " "))
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=zone)
+
+
+def _as_date(value: Any) -> date | None:
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value).strip())
+    except ValueError:
+        return None
+
+
+def _as_time(value: Any) -> time | None:
+    if isinstance(value, int):  # YAML 1.1 reads 09:00 as a sexagesimal integer
+        return time(value // 60, value % 60) if 0 <= value < 24 * 60 else None
+    try:
+        return time.fromisoformat(str(value).strip())
+    except ValueError:
+        return None
+
+
+def _event(v: _Validator, doc: dict[str, Any]) -> tuple[EventInfo | None, ZoneInfo]:
+    zone = ZoneInfo("UTC")
+    obj = v.mapping(doc, "event")
+    if obj is None:
+        return None, zone
+    languages = v.string_list(obj, "event", "languages") or ["en"]
+    for i, lang in enumerate(languages):
+        try:
+            Locale.parse(lang)
+        except (UnknownLocaleError, ValueError):
+            v.problem(f"event.languages[{i}]", f"{lang!r} is not a known locale")
+    default = v.string(obj, "event", "default_language") or languages[0]
+    if default not in languages:
+        v.problem("event.default_language", f"{default!r} is not in event.languages")
+    v.languages, v.default_language = languages, default
+    tz_name = v.string(obj, "event", "timezone")
+    if tz_name:
+        try:
+            zone = ZoneInfo(tz_name)
+        except (ZoneInfoNotFoundError, ValueError):
+            v.problem("event.timezone", f"{tz_name!r} is not an IANA time zone (e.g. Asia/Jakarta)")
+    ident = v.ident(obj, "event")
+    texts = {k: v.text(obj, "event", k) for k in ("name", "host", "organiser", "description")}
+    short = v.text(obj, "event", "short_name", required=False) or texts["name"]
+    outcomes = v.text(obj, "event", "outcomes", required=False) or {}
+    if ident is None or tz_name is None or any(t is None for t in texts.values()) or short is None:
+        return None, zone
+    return (
+        EventInfo(
+            id=ident, short_name=short, outcomes=outcomes, timezone=tz_name, languages=languages,
+            default_language=default, website=v.string(obj, "event", "website", False),
+            hashtag=v.string(obj, "event", "hashtag", False), **texts,  # type: ignore[arg-type]
+        ),
+        zone,
+    )
+
+
+def _venue(v: _Validator, doc: dict[str, Any]) -> VenueInfo | None:
+    obj = v.mapping(doc, "venue")
+    if obj is None:
+        return None
+    texts = {k: v.text(obj, "venue", k) for k in ("name", "address", "directions", "transport")}
+    lat = v.number(obj, "venue", "latitude", -90, 90)
+    lon = v.number(obj, "venue", "longitude", -180, 180)
+    if lat is None or lon is None or any(t is None for t in texts.values()):
+        return None
+    return VenueInfo(latitude=lat, longitude=lon, google_place_id=v.string(obj, "venue", "google_place_id", False), **texts)  # type: ignore[arg-type]
+
+
+def _room(v: _Validator, path: str, obj: dict[str, Any]) -> RoomInfo | None:
+    ident, name = v.ident(obj, path), v.text(obj, path, "name")
+    if ident is None or name is None:
+        return None
+    return RoomInfo(ident, name, v.text(obj, path, "floor", False), v.text(obj, path, "description", False))
+
+
+def _day(v: _Validator, path: str, obj: dict[str, Any]) -> DayInfo | None:
+    ident, label = v.ident(obj, path), v.text(obj, path, "label")
+    raw = v.get(obj, path, "date")
+    day = None if raw is MISSING else _as_date(raw)
+    if raw is not MISSING and day is None:
+        v.problem(f"{path}.date", f"{raw!r} is not a date (YYYY-MM-DD)")
+    if ident is None or label is None or day is None:
+        return None
+    return DayInfo(ident, day, label)
+
+
+def _speaker(v: _Validator, path: str, obj: dict[str, Any]) -> SpeakerInfo | None:
+    ident, name = v.ident(obj, path), v.string(obj, path, "name")
+    if ident is None or name is None:
+        return None
+    return SpeakerInfo(
+        id=ident, name=name, kind=v.choice(obj, path, "kind", SPEAKER_KINDS, "person") or "person",
+        aliases=v.string_list(obj, path, "aliases"), title=v.text(obj, path, "title", False) or {},
+        organisation=v.text(obj, path, "organisation", False) or {}, bio=v.text(obj, path, "bio", False) or {},
+    )
+
+
+def _session(
+    v: _Validator, path: str, obj: dict[str, Any], zone: ZoneInfo, days: dict[date, str], rooms: set[str], speakers: set[str]
+) -> SessionInfo | None:
+    ident, title = v.ident(obj, path), v.text(obj, path, "title")
+    kind = v.choice(obj, path, "kind", SESSION_KINDS)
+    bounds: list[datetime | None] = []
+    for key in ("start", "end"):
+        raw = v.get(obj, path, key)
+        value = None if raw is MISSING else _local_instant(raw, zone)
+        if raw is not MISSING and value is None:
+            v.problem(f"{path}.{key}", f"{raw!r} is not a local date and time (YYYY-MM-DD HH:MM)")
+        bounds.append(value)
+    start, end = bounds
+    day_id = None
+    if start is not None and end is not None:
+        if end <= start:
+            v.problem(f"{path}.end", "ends before it starts" if end < start else "ends when it starts")
+        local_day = start.astimezone(zone).date()
+        day_id = days.get(local_day)
+        if day_id is None:
+            v.problem(f"{path}.start", f"{local_day.isoformat()} is not one of the event days")
+        elif end - start > timedelta(hours=24):
+            v.problem(f"{path}.end", "lasts more than 24 hours")
+    room = v.string(obj, path, "room", required=False)
+    if room is not None and room not in rooms:
+        v.problem(f"{path}.room", f"unknown room {room!r}")
+    speaker_ids = v.string_list(obj, path, "speakers")
+    for i, sid in enumerate(speaker_ids):
+        if sid not in speakers:
+            v.problem(f"{path}.speakers[{i}]", f"unknown speaker id {sid!r}")
+    number = obj.get("number")
+    if number is not None and (isinstance(number, bool) or not isinstance(number, int) or number < 0):
+        v.problem(f"{path}.number", f"{number!r} is not a whole number")
+        number = None
+    public = obj.get("public", True)
+    if not isinstance(public, bool):
+        v.problem(f"{path}.public", "must be true or false")
+    if None in (ident, title, kind, start, end, day_id) or (end is not None and start is not None and end <= start):
+        return None
+    return SessionInfo(
+        id=ident, title=title, kind=kind, starts_at=start.astimezone(ZoneInfo("UTC")),  # type: ignore[arg-type, union-attr]
+        ends_at=end.astimezone(ZoneInfo("UTC")), day_id=day_id, room_id=room,  # type: ignore[arg-type, union-attr]
+        description=v.text(obj, path, "description", False) or {}, number=number,
+        label=v.text(obj, path, "label", False), topics=v.text_list(obj, path, "topics"),
+        speaker_ids=speaker_ids, public=bool(public),
+    )
+
+
+def _overlaps(v: _Validator, sessions: list[tuple[str, SessionInfo]]) -> None:
+    by_room: dict[str, list[tuple[str, SessionInfo]]] = {}
+    for path, s in sessions:
+        if s.room_id:
+            by_room.setdefault(s.room_id, []).append((path, s))
+    for entries in by_room.values():
+        entries.sort(key=lambda e: e[1].starts_at)
+        for (prev_path, prev), (path, cur) in zip(entries, entries[1:]):
+            if cur.starts_at < prev.ends_at:
+                v.problem(f"{path}.start", f"overlaps {prev.id!r} ({prev_path}) in room {cur.room_id!r}")
+
+
+def _exhibition(v: _Validator, doc: dict[str, Any], rooms: set[str], days: set[str]) -> dict[str, Any] | None:
+    obj = v.mapping(doc, "exhibition", required=False)
+    if obj is None:
+        return None
+    title, description = v.text(obj, "exhibition", "title"), v.text(obj, "exhibition", "description", False)
+    room = v.string(obj, "exhibition", "room", False)
+    if room is not None and room not in rooms:
+        v.problem("exhibition.room", f"unknown room {room!r}")
+    hours = []
+    raw_hours = obj.get("hours") or []
+    if not isinstance(raw_hours, list):
+        v.problem("exhibition.hours", "must be a list of {day, start, end}")
+        raw_hours = []
+    for i, item in enumerate(raw_hours):
+        path = f"exhibition.hours[{i}]"
+        if not isinstance(item, dict):
+            v.problem(path, "must be a mapping with day, start and end")
+            continue
+        day = v.string(item, path, "day")
+        if day is not None and day not in days:
+            v.problem(f"{path}.day", f"unknown day {day!r}")
+        start, end = (_as_time(item.get(k)) for k in ("start", "end"))
+        for key, value in (("start", start), ("end", end)):
+            if value is None:
+                v.problem(f"{path}.{key}", "is not a time (HH:MM)")
+        if start and end and end <= start:
+            v.problem(f"{path}.end", "ends before it starts")
+        if day and start and end:
+            hours.append({"day": day, "start": start.strftime("%H:%M"), "end": end.strftime("%H:%M")})
+    if title is None:
+        return None
+    return {"title": title, "description": description or {}, "room": room, "hours": hours}
+
+
+def parse_event(text: str, source: str = "<event file>") -> EventData:
+    """Validates the text of an event file; raises EventFileError listing every problem."""
+    try:
+        doc, lines, problems = _compose(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else None
+        raise EventFileError(source, [Problem("", f"not valid YAML: {getattr(exc, 'problem', exc)}", line)]) from None
+    if not isinstance(doc, dict):
+        raise EventFileError(source, [Problem("", "the file must be a mapping with sections event, venue, ...", 1)])
+    v = _Validator(lines)
+    v.problems.extend(problems)
+    known = {"event", "venue", "rooms", "days", "sessions", "speakers", "delegations", "exhibitors", "exhibition", "faq"}
+    for key in doc:
+        if key not in known:
+            v.problem(key, f"unknown section (known: {', '.join(sorted(known))})")
+    event, zone = _event(v, doc)
+    venue = _venue(v, doc)
+    rooms = v.unique([(p, _room(v, p, o)) for p, o in v.items(doc, "rooms")], lambda r: r.id)
+    days = v.unique([(p, _day(v, p, o)) for p, o in v.items(doc, "days")], lambda d: d.id)
+    speakers = v.unique([(p, _speaker(v, p, o)) for p, o in v.items(doc, "speakers", False)], lambda s: s.id)
+    room_ids, speaker_ids = {r.id for r in rooms}, {s.id for s in speakers}
+    day_by_date = {d.date: d.id for d in days}
+    session_entries = [
+        (p, _session(v, p, o, zone, day_by_date, room_ids, speaker_ids)) for p, o in v.items(doc, "sessions")
+    ]
+    sessions = v.unique(session_entries, lambda s: s.id)
+    _overlaps(v, [(p, s) for p, s in session_entries if s is not None and s in sessions])
+    delegations = v.unique(
+        [(p, DelegationInfo(i, n, v.string(o, p, "group", False)) if (i := v.ident(o, p)) and (n := v.text(o, p, "name")) else None)
+         for p, o in v.items(doc, "delegations", False)],
+        lambda d: d.id,
+    )
+    exhibitors = v.unique(
+        [(p, ExhibitorInfo(i, n, v.text(o, p, "description", False) or {}, v.string(o, p, "booth", False), v.string(o, p, "website", False))
+          if (i := v.ident(o, p)) and (n := v.string(o, p, "name")) else None)
+         for p, o in v.items(doc, "exhibitors", False)],
+        lambda e: e.id,
+    )
+    faq = v.unique([(p, _faq(v, p, o)) for p, o in v.items(doc, "faq", False)], lambda f: f.id)
+    exhibition = _exhibition(v, doc, room_ids, {d.id for d in days})
+    if v.problems or event is None or venue is None:
+        raise EventFileError(source, v.problems or [Problem("", "incomplete event file", None)])
+    return EventData(
+        event=event, venue=venue, rooms=rooms, days=sorted(days, key=lambda d: d.date),
+        sessions=sorted(sessions, key=lambda s: (s.starts_at, s.ends_at)), speakers=speakers,
+        delegations=delegations, exhibitors=exhibitors, faq=faq, exhibition=exhibition,
+        source_hash=hashlib.sha256(text.encode("utf-8")).hexdigest(),
+    )
+
+
+def _faq(v: _Validator, path: str, obj: dict[str, Any]) -> FaqInfo | None:
+    ident = v.ident(obj, path)
+    topic = v.choice(obj, path, "topic", FAQ_TOPICS)
+    question, answer = v.text(obj, path, "question"), v.text(obj, path, "answer")
+    if None in (ident, topic, question, answer):
+        return None
+    return FaqInfo(ident, topic, question, answer, v.text_list(obj, path, "keywords"))  # type: ignore[arg-type]
+
+
+def load_event_file(path: Path) -> EventData:
+    """Reads and validates an event file; raises EventFileError (with every problem) when it is bad."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise EventFileError(str(path), [Problem("", "file not found", None)]) from None
+    except UnicodeDecodeError as exc:
+        raise EventFileError(str(path), [Problem("", f"not UTF-8 text ({exc.reason} at byte {exc.start})", None)]) from None
+    except OSError as exc:
+        raise EventFileError(str(path), [Problem("", f"cannot be read: {exc.strerror}", None)]) from None
+    return parse_event(text, str(path))

@@ -1,0 +1,331 @@
+"""Agenda queries: what is on, when, where and who, answered from an in-memory snapshot.
+
+The snapshot is rebuilt whenever an import changes the event (checked by one tiny query), so the
+reply path never walks the whole schema and organisers never have to restart the bot.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import difflib
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+
+from bot.db import Database
+from bot.event.models import Day, Delegation, Event, Exhibitor, Faq, Room, Session, Speaker, Venue
+
+Text = dict[str, str]
+
+
+@dataclass(frozen=True)
+class RoomView:
+    id: str
+    name: Text
+
+
+@dataclass(frozen=True)
+class DayView:
+    id: str
+    date: date
+    label: Text
+    index: int  # 1-based position in the event
+
+
+@dataclass(frozen=True)
+class SpeakerView:
+    id: str
+    name: str
+    kind: str
+    aliases: tuple[str, ...]
+    title: Text
+    organisation: Text
+    bio: Text
+    session_ids: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class SessionView:
+    id: str
+    number: int | None
+    label: Text | None
+    title: Text
+    description: Text
+    kind: str
+    starts_at: datetime
+    ends_at: datetime
+    day_id: str
+    room: RoomView | None
+    topics: dict[str, list[str]]
+    speaker_ids: tuple[str, ...]
+    cancelled: bool
+    public: bool
+
+    def is_running(self, now: datetime) -> bool:
+        return self.starts_at <= now < self.ends_at
+
+
+@dataclass(frozen=True)
+class FaqView:
+    id: str
+    topic: str
+    question: Text
+    answer: Text
+    keywords: dict[str, list[str]]
+
+
+@dataclass(frozen=True)
+class VenueView:
+    name: Text
+    address: Text
+    latitude: float
+    longitude: float
+    directions: Text
+    transport: Text
+
+
+@dataclass(frozen=True)
+class EventSnapshot:
+    id: str
+    name: Text
+    short_name: Text
+    host: Text
+    organiser: Text
+    description: Text
+    outcomes: Text
+    timezone: str
+    languages: tuple[str, ...]
+    default_language: str
+    website: str | None
+    exhibition: dict[str, Any] | None
+    venue: VenueView
+    days: tuple[DayView, ...]
+    sessions: tuple[SessionView, ...]
+    speakers: dict[str, SpeakerView]
+    delegations: tuple[tuple[str, Text, str | None], ...]
+    exhibitors: tuple[tuple[str, str, Text, str | None], ...]
+    faq: tuple[FaqView, ...]
+    rooms: dict[str, RoomView] = field(default_factory=dict)
+    version: str = ""
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    def local_date(self, instant: datetime) -> date:
+        return instant.astimezone(self.zone).date()
+
+
+def fold(text: str) -> str:
+    """Lower case without accents or punctuation, for matching what people type."""
+    text = unicodedata.normalize("NFKD", text.casefold())
+    text = "".join(c for c in text if not unicodedata.combining(c))
+    return re.sub(r"[^\w]+", " ", text).strip()
+
+
+class EventService:
+    """Read-only questions about the event; everything returned is immutable."""
+
+    def __init__(self, database: Database) -> None:
+        self.database = database
+        self._snapshot: EventSnapshot | None = None
+        self._lock = asyncio.Lock()
+
+    async def snapshot(self) -> EventSnapshot:
+        async with self.database.session() as db:
+            version = (await db.execute(select(Event.source_hash, Event.imported_at))).first()
+        if version is None:
+            raise LookupError("no event has been imported")
+        key = f"{version[0]}@{version[1].isoformat()}"
+        if self._snapshot is None or self._snapshot.version != key:
+            async with self._lock:
+                if self._snapshot is None or self._snapshot.version != key:
+                    self._snapshot = await self._load(key)
+        return self._snapshot
+
+    async def _load(self, version: str) -> EventSnapshot:
+        async with self.database.session() as db:
+            event = (await db.execute(select(Event))).scalars().one()
+            venue = (await db.execute(select(Venue))).scalars().one()
+            rooms = {r.id: RoomView(r.id, r.name) for r in (await db.execute(select(Room).order_by(Room.position))).scalars()}
+            days = tuple(
+                DayView(d.id, d.date, d.label, i + 1)
+                for i, d in enumerate((await db.execute(select(Day).order_by(Day.date))).scalars())
+            )
+            sessions = tuple(
+                SessionView(
+                    s.id, s.number, s.label, s.title, s.description or {}, s.kind, s.starts_at, s.ends_at, s.day_id,
+                    rooms.get(s.room_id) if s.room_id else None, s.topics or {},
+                    tuple(sp.id for sp in s.speakers), s.cancelled, s.public,
+                )
+                for s in (await db.execute(select(Session).order_by(Session.starts_at, Session.position))).scalars()
+            )
+            by_speaker: dict[str, list[str]] = {}
+            for s in sessions:
+                if not s.cancelled:
+                    for sid in s.speaker_ids:
+                        by_speaker.setdefault(sid, []).append(s.id)
+            speakers = {
+                sp.id: SpeakerView(sp.id, sp.name, sp.kind, tuple(sp.aliases or ()), sp.title or {}, sp.organisation or {}, sp.bio or {}, tuple(by_speaker.get(sp.id, ())))
+                for sp in (await db.execute(select(Speaker).order_by(Speaker.position))).scalars()
+            }
+            delegations = tuple((d.id, d.name, d.group) for d in (await db.execute(select(Delegation).order_by(Delegation.position))).scalars())
+            exhibitors = tuple((e.id, e.name, e.description, e.booth) for e in (await db.execute(select(Exhibitor).order_by(Exhibitor.position))).scalars())
+            faq = tuple(FaqView(f.id, f.topic, f.question, f.answer, f.keywords or {}) for f in (await db.execute(select(Faq).order_by(Faq.position))).scalars())
+        return EventSnapshot(
+            id=event.id, name=event.name, short_name=event.short_name, host=event.host, organiser=event.organiser,
+            description=event.description, outcomes=event.outcomes or {}, timezone=event.timezone,
+            languages=tuple(event.languages), default_language=event.default_language, website=event.website,
+            exhibition=event.exhibition,
+            venue=VenueView(venue.name, venue.address, venue.latitude, venue.longitude, venue.directions, venue.transport),
+            days=days, sessions=sessions, speakers=speakers, delegations=delegations, exhibitors=exhibitors,
+            faq=faq, rooms=rooms, version=version,
+        )
+
+
+# --- pure queries over a snapshot (no I/O; easy to test and to reuse) -------------------------
+
+def active_sessions(snap: EventSnapshot) -> list[SessionView]:
+    return [s for s in snap.sessions if not s.cancelled]
+
+
+def session_by_id(snap: EventSnapshot, session_id: str) -> SessionView | None:
+    return next((s for s in snap.sessions if s.id == session_id), None)
+
+
+def sessions_on(snap: EventSnapshot, day_id: str) -> list[SessionView]:
+    return [s for s in active_sessions(snap) if s.day_id == day_id]
+
+
+def day_by_id(snap: EventSnapshot, day_id: str) -> DayView | None:
+    return next((d for d in snap.days if d.id == day_id), None)
+
+
+def day_of(snap: EventSnapshot, on: date) -> DayView | None:
+    return next((d for d in snap.days if d.date == on), None)
+
+
+@dataclass(frozen=True)
+class NowNext:
+    running: list[SessionView]
+    upcoming: list[SessionView]  # the next start time's sessions
+    before_event: bool
+    after_event: bool
+
+
+def now_and_next(snap: EventSnapshot, now: datetime) -> NowNext:
+    sessions = active_sessions(snap)
+    running = [s for s in sessions if s.is_running(now)]
+    later = [s for s in sessions if s.starts_at > now]
+    upcoming = [s for s in later if s.starts_at == later[0].starts_at] if later else []
+    return NowNext(
+        running=running, upcoming=upcoming,
+        before_event=bool(sessions) and now < sessions[0].starts_at,
+        after_event=bool(sessions) and now >= max(s.ends_at for s in sessions),
+    )
+
+
+def speaker_names(speaker: SpeakerView) -> list[str]:
+    return [speaker.name, *speaker.aliases]
+
+
+def find_speakers(snap: EventSnapshot, query: str, limit: int = 3) -> tuple[SpeakerView | None, list[SpeakerView]]:
+    """(the speaker meant, if clear; otherwise the closest candidates) for an id, name or alias."""
+    if query in snap.speakers:
+        return snap.speakers[query], []
+    q = fold(query)
+    if not q:
+        return None, []
+    scored: list[tuple[float, SpeakerView]] = []
+    for sp in snap.speakers.values():
+        best = 0.0
+        for name in speaker_names(sp):
+            n = fold(name)
+            if not n:
+                continue
+            if q == n:
+                return sp, []
+            words = set(n.split())
+            if len(q) >= 3 and (re.search(rf"\b{re.escape(q)}\b", n) or re.search(rf"\b{re.escape(n)}\b", q)):
+                best = max(best, 0.9)
+            elif set(q.split()) & words - {"pak", "bu", "ibu", "mr", "mrs", "ms", "dr", "the", "of"}:
+                best = max(best, 0.75)
+            best = max(best, difflib.SequenceMatcher(None, q, n).ratio())
+        scored.append((best, sp))
+    scored.sort(key=lambda x: -x[0])
+    if scored and scored[0][0] >= 0.88 and (len(scored) == 1 or scored[1][0] < scored[0][0]):
+        return scored[0][1], []
+    return None, [sp for score, sp in scored[:limit] if score >= 0.5]
+
+
+def session_words(session: SessionView) -> list[str]:
+    words: list[str] = []
+    for texts in (session.title, session.label or {}, session.description):
+        words.extend(texts.values())
+    for items in session.topics.values():
+        words.extend(items)
+    return words
+
+
+def find_sessions(snap: EventSnapshot, query: str, limit: int = 5) -> list[tuple[float, SessionView]]:
+    """Sessions matching a topic, title word or number ("session 2", "crisis", "krisis"), best first."""
+    q = fold(query)
+    if not q:
+        return []
+    number = re.search(r"\b(\d{1,2})\b", q)
+    scored: list[tuple[float, SessionView]] = []
+    q_words = {w for w in q.split() if len(w) > 2} - _STOP
+    for s in active_sessions(snap):
+        score = 0.0
+        if number and s.number == int(number.group(1)):
+            score = 1.0 if s.kind in ("session", "ceremony") or not s.label else 0.9
+        for phrase in session_words(s):
+            f = fold(phrase)
+            if not f:
+                continue
+            if q == f or (len(q) >= 4 and re.search(rf"\b{re.escape(q)}\b", f)):
+                score = max(score, 0.95 if q == f else 0.85)
+            elif len(f) >= 4 and re.search(rf"\b{re.escape(f)}\b", q):
+                score = max(score, 0.8)
+            overlap = q_words & (set(f.split()) - _STOP)
+            if overlap:
+                score = max(score, 0.5 + 0.1 * min(len(overlap), 3))
+            elif len(q) >= 5:
+                ratio = difflib.SequenceMatcher(None, q, f).ratio()
+                if ratio > 0.75:
+                    score = max(score, ratio - 0.1)
+        if score > 0:
+            scored.append((score, s))
+    scored.sort(key=lambda x: (-x[0], x[1].starts_at))
+    return scored[:limit]
+
+
+_STOP = {
+    "the", "and", "session", "sesi", "tentang", "about", "for", "with", "dan", "yang", "untuk", "dengan",
+    "dalam", "pada", "of", "in", "on", "di", "ke", "dari", "digital", "diplomacy", "diplomasi", "what", "when",
+    "where", "jam", "berapa", "kapan", "apa", "is", "time", "acara", "sesinya", "topic", "topik", "panel",
+}
+
+
+def next_occurrence(snap: EventSnapshot, sessions: list[SessionView], now: datetime) -> SessionView | None:
+    """The session among these that a delegate most likely means: running or next, else the last."""
+    upcoming = [s for s in sessions if s.ends_at > now]
+    return min(upcoming, key=lambda s: s.starts_at) if upcoming else (sessions[-1] if sessions else None)
+
+
+def days_until(snap: EventSnapshot, now: datetime, day: DayView) -> int:
+    return (day.date - snap.local_date(now)).days
+
+
+def today_or_next_day(snap: EventSnapshot, now: datetime) -> DayView | None:
+    today = snap.local_date(now)
+    return next((d for d in snap.days if d.date >= today), None)
+
+
+def relative_day(snap: EventSnapshot, now: datetime, offset: int) -> date:
+    return snap.local_date(now) + timedelta(days=offset)

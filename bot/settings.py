@@ -1,0 +1,192 @@
+"""Configuration from environment variables (and an optional .env file), read in one place.
+
+Every setting is validated at start-up: a wrong value stops the process with a message that names
+the variable, instead of failing later in the middle of a conversation.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timezone
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+TELEGRAM_BASE_URL = "https://api.telegram.org/bot"
+
+
+class SettingsError(ValueError):
+    """A configuration value is missing or malformed; the message names the variable."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    telegram_bot_token: str | None = None
+    telegram_api_base_url: str = TELEGRAM_BASE_URL
+    database_url: str = f"sqlite:///{PROJECT_ROOT / 'var' / 'assistant.db'}"
+    event_file: Path = PROJECT_ROOT / "data" / "event.yml"
+    organiser_ids: frozenset[int] = frozenset()
+    helpdesk_chat_id: int | None = None
+    nlu_url: str | None = None
+    model_dir: Path = PROJECT_ROOT / "models"
+    assistant_now: datetime | None = None
+    log_level: str = "INFO"
+    outbox_rate_per_second: float = 30.0
+    reminder_lead_minutes: int = 15
+    emulator_port: int = 8081
+    webhook_url: str | None = None
+    webhook_secret: str | None = None
+    listen: str = "127.0.0.1"
+    port: int = 8443
+    helpdesk_web_port: int = 8090
+    extra: Mapping[str, str] = field(default_factory=dict, compare=False, repr=False)
+
+    @property
+    def uses_emulator(self) -> bool:
+        """No token means no real Telegram: the bot talks to the local Bot API emulator."""
+        return not self.telegram_bot_token
+
+    def with_overrides(self, **changes: object) -> Settings:
+        return replace(self, **changes)  # type: ignore[arg-type]
+
+
+def _int(name: str, raw: str) -> int:
+    try:
+        return int(raw.strip())
+    except ValueError:
+        raise SettingsError(f"{name}: {raw!r} is not a whole number") from None
+
+
+def _positive(name: str, raw: str) -> float:
+    try:
+        value = float(raw)
+    except ValueError:
+        raise SettingsError(f"{name}: {raw!r} is not a number") from None
+    if value <= 0:
+        raise SettingsError(f"{name}: must be greater than 0, got {raw!r}")
+    return value
+
+
+def _ids(name: str, raw: str) -> frozenset[int]:
+    parts = [p for p in raw.replace(";", ",").replace(" ", ",").split(",") if p]
+    try:
+        return frozenset(int(p) for p in parts)
+    except ValueError:
+        raise SettingsError(
+            f"{name}: {raw!r} is not a comma-separated list of Telegram user ids (e.g. 12345,67890)"
+        ) from None
+
+
+def _instant(name: str, raw: str) -> datetime:
+    try:
+        value = datetime.fromisoformat(raw.strip().replace("Z", "+00:00"))
+    except ValueError:
+        raise SettingsError(
+            f"{name}: {raw!r} is not an ISO 8601 instant (e.g. 2019-09-10T10:15:00+07:00)"
+        ) from None
+    if value.tzinfo is None:
+        raise SettingsError(f"{name}: {raw!r} needs a UTC offset (e.g. +07:00)")
+    return value.astimezone(timezone.utc)
+
+
+def _url(name: str, raw: str, schemes: tuple[str, ...] = ("http", "https")) -> str:
+    value = raw.strip()
+    if not any(value.startswith(f"{s}://") for s in schemes):
+        raise SettingsError(f"{name}: {raw!r} is not a URL starting with {' or '.join(schemes)}://")
+    return value
+
+
+def _token(name: str, raw: str) -> str:
+    value = raw.strip()
+    head, _, tail = value.partition(":")
+    if not head.isdigit() or not tail:
+        raise SettingsError(f"{name}: does not look like a bot token from @BotFather (123456:ABC...)")
+    return value
+
+
+def _database_url(name: str, raw: str) -> str:
+    value = raw.strip()
+    if not value.startswith(("sqlite", "postgresql", "postgres")):
+        raise SettingsError(
+            f"{name}: {raw!r} is not a SQLite or PostgreSQL URL "
+            "(sqlite:///var/assistant.db or postgresql://user@host/db)"
+        )
+    return value
+
+
+def read_dotenv(path: Path) -> dict[str, str]:
+    """The KEY=VALUE lines of a .env file; comments, blanks and `export` prefixes allowed."""
+    values: dict[str, str] = {}
+    if not path.is_file():
+        return values
+    for line in path.read_text(encoding="utf-8").splitlines():
+        line = line.strip()
+        if not line or line.startswith("#") or "=" not in line:
+            continue
+        key, _, value = line.removeprefix("export ").partition("=")
+        values[key.strip()] = value.strip().strip("'\"")
+    return values
+
+
+def load_settings(environ: Mapping[str, str] | None = None, dotenv: Path | None = None) -> Settings:
+    """Settings from the environment; `.env` fills only what the environment leaves unset."""
+    env = dict(read_dotenv(dotenv if dotenv is not None else PROJECT_ROOT / ".env"))
+    env.update(os.environ if environ is None else environ)
+
+    def get(name: str) -> str | None:
+        value = env.get(name)
+        return value if value not in (None, "") else None
+
+    s = Settings()
+    changes: dict[str, object] = {}
+    if (v := get("TELEGRAM_BOT_TOKEN")) is not None:
+        changes["telegram_bot_token"] = _token("TELEGRAM_BOT_TOKEN", v)
+    if (v := get("TELEGRAM_API_BASE_URL")) is not None:
+        changes["telegram_api_base_url"] = _url("TELEGRAM_API_BASE_URL", v)
+    if (v := get("DATABASE_URL")) is not None:
+        changes["database_url"] = _database_url("DATABASE_URL", v)
+    if (v := get("EVENT_FILE")) is not None:
+        path = Path(v)
+        changes["event_file"] = path if path.is_absolute() else PROJECT_ROOT / path
+    if (v := get("ORGANISER_IDS")) is not None:
+        changes["organiser_ids"] = _ids("ORGANISER_IDS", v)
+    if (v := get("HELPDESK_CHAT_ID")) is not None:
+        changes["helpdesk_chat_id"] = _int("HELPDESK_CHAT_ID", v)
+    if (v := get("NLU_URL")) is not None:
+        changes["nlu_url"] = _url("NLU_URL", v)
+    if (v := get("MODEL_DIR")) is not None:
+        path = Path(v)
+        changes["model_dir"] = path if path.is_absolute() else PROJECT_ROOT / path
+    if (v := get("ASSISTANT_NOW")) is not None:
+        changes["assistant_now"] = _instant("ASSISTANT_NOW", v)
+    if (v := get("LOG_LEVEL")) is not None:
+        if v.upper() not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
+            raise SettingsError(f"LOG_LEVEL: {v!r} is not one of DEBUG, INFO, WARNING, ERROR")
+        changes["log_level"] = v.upper()
+    if (v := get("OUTBOX_RATE")) is not None:
+        changes["outbox_rate_per_second"] = _positive("OUTBOX_RATE", v)
+    if (v := get("REMINDER_LEAD_MINUTES")) is not None:
+        lead = _int("REMINDER_LEAD_MINUTES", v)
+        if not 0 < lead <= 24 * 60:
+            raise SettingsError(f"REMINDER_LEAD_MINUTES: {v!r} must be between 1 and 1440")
+        changes["reminder_lead_minutes"] = lead
+    for var, attr in (
+        ("EMULATOR_PORT", "emulator_port"),
+        ("PORT", "port"),
+        ("HELPDESK_WEB_PORT", "helpdesk_web_port"),
+    ):
+        if (v := get(var)) is not None:
+            port = _int(var, v)
+            if not 0 <= port <= 65535:
+                raise SettingsError(f"{var}: {v!r} is not a TCP port (0-65535)")
+            changes[attr] = port
+    if (v := get("WEBHOOK_URL")) is not None:
+        changes["webhook_url"] = _url("WEBHOOK_URL", v, ("https", "http"))
+    if (v := get("WEBHOOK_SECRET")) is not None:
+        if not all(c.isalnum() or c in "_-" for c in v) or len(v) > 256:
+            raise SettingsError("WEBHOOK_SECRET: use 1-256 characters A-Z, a-z, 0-9, _ and -")
+        changes["webhook_secret"] = v
+    if (v := get("LISTEN")) is not None:
+        changes["listen"] = v
+    return replace(s, extra=env, **changes)  # type: ignore[arg-type]

@@ -1,0 +1,80 @@
+"""Shared fixtures: real databases (SQLite always, PostgreSQL when TEST_DATABASE_URL is set),
+the sample event, a manual clock. Tests never reach the network: only loopback."""
+
+from __future__ import annotations
+
+import os
+import warnings
+from collections.abc import AsyncIterator
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from bot.clock import ManualClock
+from bot.db import Database, async_url
+from bot.event.importer import import_event
+from bot.event.loader import load_event_file
+from bot.event.schema import EventData
+from bot.settings import PROJECT_ROOT
+
+SAMPLE_EVENT = PROJECT_ROOT / "data" / "event.yml"
+# 10:15 in Jakarta on day 1: session 1 (general debate) is running.
+DAY1_MORNING = datetime.fromisoformat("2019-09-10T10:15:00+07:00")
+POSTGRES_URL = os.environ.get("TEST_DATABASE_URL")
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    return f"databases: sqlite{' + ' + POSTGRES_URL if POSTGRES_URL else ' (TEST_DATABASE_URL unset: PostgreSQL tests skipped)'}"
+
+
+async def _reset_postgres(url: str) -> None:
+    engine = create_async_engine(async_url(url))
+    async with engine.begin() as conn:
+        await conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+        await conn.execute(text("CREATE SCHEMA public"))
+    await engine.dispose()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """Each storage test runs once on SQLite and once on PostgreSQL."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'assistant.db'}"
+    if not POSTGRES_URL:
+        warnings.warn("TEST_DATABASE_URL is not set: PostgreSQL variant skipped", stacklevel=1)
+        pytest.skip("TEST_DATABASE_URL is not set")
+    return POSTGRES_URL
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: Path) -> str:
+    return f"sqlite:///{tmp_path / 'assistant.db'}"
+
+
+@pytest.fixture
+async def database(database_url: str) -> AsyncIterator[Database]:
+    if database_url.startswith("postgres"):
+        await _reset_postgres(database_url)
+    db = Database(database_url)
+    await db.migrate()
+    yield db
+    await db.dispose()
+
+
+@pytest.fixture(scope="session")
+def sample_event() -> EventData:
+    return load_event_file(SAMPLE_EVENT)
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    return ManualClock(DAY1_MORNING)
+
+
+@pytest.fixture
+async def loaded_database(database: Database, sample_event: EventData, clock: ManualClock) -> Database:
+    await import_event(database, sample_event, clock.now())
+    return database

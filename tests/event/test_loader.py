@@ -1,0 +1,120 @@
+"""The event file loader accepts a good file whole and refuses a bad one with every problem."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import pytest
+
+from bot.event.loader import EventFileError, load_event_file, parse_event
+from tests.conftest import SAMPLE_EVENT
+from tests.event.minimal import MINIMAL_EVENT
+
+
+def problems_of(text: str) -> list[str]:
+    with pytest.raises(EventFileError) as info:
+        parse_event(text, "event.yml")
+    return [str(p) for p in info.value.problems]
+
+
+def test_sample_event_is_complete(sample_event) -> None:
+    assert sample_event.event.id == "rcdd2019"
+    assert sample_event.event.timezone == "Asia/Jakarta"
+    assert len(sample_event.delegations) == 16
+    assert {d.date.isoformat() for d in sample_event.days} == {"2019-09-10", "2019-09-11"}
+    assert {"retno-marsudi", "cecep-herawan", "telkom-university"} <= {s.id for s in sample_event.speakers}
+    assert {f.topic for f in sample_event.faq} >= {"wifi", "dress_code", "meals", "registration", "airport", "contact"}
+
+
+def test_sample_event_has_english_and_indonesian_for_every_text(sample_event) -> None:
+    texts = [sample_event.event.name, sample_event.event.description, sample_event.venue.directions]
+    for s in sample_event.sessions:
+        texts += [s.title, s.description]
+    for f in sample_event.faq:
+        texts += [f.question, f.answer]
+    for sp in sample_event.speakers:
+        texts += [t for t in (sp.title, sp.bio) if t]
+    missing = [t for t in texts if not (t.get("en") and t.get("id"))]
+    assert missing == []
+
+
+def test_session_times_are_stored_in_utc() -> None:
+    data = parse_event(MINIMAL_EVENT)
+    opening = data.sessions[0]
+    assert opening.starts_at == datetime(2019, 9, 10, 2, 0, tzinfo=timezone.utc)
+    assert opening.day_id == "day-1"
+
+
+def test_plain_text_is_taken_as_default_language() -> None:
+    data = parse_event(MINIMAL_EVENT)
+    assert data.venue.name == {"en": "Demo Hotel"}
+
+
+def test_session_ending_before_it_starts_names_field_and_line() -> None:
+    bad = MINIMAL_EVENT.replace("end: 2019-09-10 11:00", "end: 2019-09-10 09:30")
+    line = bad.splitlines().index("    end: 2019-09-10 09:30") + 1
+    assert f"sessions[1].end: ends before it starts (line {line})" in problems_of(bad)
+
+
+def test_unknown_speaker_and_room_are_reported() -> None:
+    bad = MINIMAL_EVENT.replace("speakers: [ana]", "speakers: [ana, bob]").replace("room: hall\n    speakers", "room: attic\n    speakers")
+    found = problems_of(bad)
+    assert any(p.startswith("sessions[0].speakers[1]: unknown speaker id 'bob'") for p in found)
+    assert any(p.startswith("sessions[0].room: unknown room 'attic'") for p in found)
+
+
+def test_overlapping_sessions_in_one_room_are_refused() -> None:
+    bad = MINIMAL_EVENT.replace("start: 2019-09-10 10:00", "start: 2019-09-10 09:30")
+    assert any("sessions[1].start: overlaps 'opening'" in p for p in problems_of(bad))
+
+
+def test_same_times_in_different_rooms_are_fine() -> None:
+    ok = MINIMAL_EVENT.replace("start: 2019-09-10 10:00", "start: 2019-09-10 09:30").replace(
+        "    end: 2019-09-10 11:00\n    room: hall", "    end: 2019-09-10 11:00\n    room: side")
+    assert len(parse_event(ok).sessions) == 2
+
+
+def test_session_outside_event_days_is_refused() -> None:
+    bad = MINIMAL_EVENT.replace("start: 2019-09-10 10:00\n    end: 2019-09-10 11:00", "start: 2019-09-12 10:00\n    end: 2019-09-12 11:00")
+    assert any("sessions[1].start: 2019-09-12 is not one of the event days" in p for p in problems_of(bad))
+
+
+def test_missing_default_language_text_is_refused() -> None:
+    bad = MINIMAL_EVENT.replace("title: {en: Opening, id: Pembukaan}", "title: {id: Pembukaan}")
+    assert any(p.startswith("sessions[0].title: has no text in the default language (en)") for p in problems_of(bad))
+
+
+def test_every_problem_is_reported_at_once() -> None:
+    bad = (MINIMAL_EVENT.replace("timezone: Asia/Jakarta", "timezone: Mars/Olympus")
+           .replace("latitude: -6.2", "latitude: 123")
+           .replace("kind: ceremony", "kind: party"))
+    found = problems_of(bad)
+    assert any(p.startswith("event.timezone: 'Mars/Olympus' is not an IANA time zone") for p in found)
+    assert any(p.startswith("venue.latitude: 123 is outside [-90, 90]") for p in found)
+    assert any(p.startswith("sessions[0].kind: 'party' is not one of") for p in found)
+
+
+def test_duplicate_ids_and_keys_are_reported() -> None:
+    bad = MINIMAL_EVENT.replace("  - id: talk", "  - id: opening")
+    assert any("sessions[1].id: 'opening' is already used by sessions[0]" in p for p in problems_of(bad))
+    dup = MINIMAL_EVENT.replace("  host: Host Ministry\n", "  host: Host Ministry\n  host: Again\n")
+    assert any(p.startswith("event.host: appears twice") for p in problems_of(dup))
+
+
+def test_broken_yaml_names_the_line() -> None:
+    found = problems_of(MINIMAL_EVENT.replace("  host: Host Ministry", "  host: [unclosed"))
+    assert len(found) == 1 and "not valid YAML" in found[0] and "(line " in found[0]
+
+
+@pytest.mark.parametrize("text", ["", "just a string", "- a list"])
+def test_a_file_that_is_not_an_event_is_refused(text: str) -> None:
+    assert problems_of(text)
+
+
+def test_missing_file_is_a_clear_error(tmp_path) -> None:
+    with pytest.raises(EventFileError, match="file not found"):
+        load_event_file(tmp_path / "nope.yml")
+
+
+def test_sample_file_loads_from_disk() -> None:
+    assert load_event_file(SAMPLE_EVENT).event.default_language == "en"
