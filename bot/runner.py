@@ -1,0 +1,86 @@
+"""`python -m bot run`: the assistant, polling Telegram; with no token, the local emulator and a
+terminal chat so that anyone can talk to it at once."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import signal
+import sys
+
+from bot.event.loader import EventFileError
+from bot.settings import PROJECT_ROOT, Settings, load_settings
+
+log = logging.getLogger("bot")
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = subparsers.add_parser("run", help="run the assistant (default)")
+    p.add_argument("--no-console", action="store_true", help="with the emulator: no terminal chat, just serve")
+    p.set_defaults(handler=_run)
+
+
+def setup_logging(settings: Settings, to_file: bool) -> None:
+    handlers: list[logging.Handler]
+    if to_file:
+        (PROJECT_ROOT / "var").mkdir(exist_ok=True)
+        handlers = [logging.FileHandler(PROJECT_ROOT / "var" / "assistant.log", encoding="utf-8")]
+    else:
+        handlers = [logging.StreamHandler(sys.stderr)]
+    logging.basicConfig(level=settings.log_level, handlers=handlers, format="%(asctime)s %(levelname)s %(name)s: %(message)s", force=True)
+    for noisy in ("httpx", "telegram.ext", "apscheduler", "tensorflow", "rasa", "absl"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+async def serve(settings: Settings, console: bool) -> int:
+    from bot.features import install_features
+    from bot.runtime import build_services
+    from bot.telegram.lifecycle import RunningBot
+
+    emulator = None
+    if settings.uses_emulator:
+        from bot.telegram.emulator.server import BotApiEmulator
+
+        emulator = BotApiEmulator(port=settings.emulator_port)
+        await emulator.start()
+        settings = settings.with_overrides(telegram_api_base_url=emulator.base_url)
+        print(f"No TELEGRAM_BOT_TOKEN: using the local Bot API emulator at {emulator.base_url} (logs: var/assistant.log)", flush=True)
+    print("Loading the language model...", flush=True)
+    services = await build_services(settings)
+    install_features(services)
+    bot = RunningBot(services)
+    await bot.start()
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    try:
+        if emulator is not None and console:
+            from bot.telegram.console import run_console
+
+            console_task = asyncio.create_task(run_console(emulator))
+            stop_task = asyncio.create_task(stop.wait())
+            await asyncio.wait({console_task, stop_task}, return_when=asyncio.FIRST_COMPLETED)
+            for t in (console_task, stop_task):
+                t.cancel()
+        else:
+            print("The assistant is running; press Ctrl+C to stop.", flush=True)
+            await stop.wait()
+    finally:
+        await bot.stop()
+        await services.close()
+        if emulator is not None:
+            await emulator.stop()
+    return 0
+
+
+def _run(args: argparse.Namespace) -> int:
+    settings = load_settings()
+    console = settings.uses_emulator and not args.no_console and sys.stdin.isatty()
+    setup_logging(settings, to_file=console)
+    try:
+        return asyncio.run(serve(settings, console=console))
+    except EventFileError as exc:
+        print(str(exc), file=sys.stderr)
+        return 2

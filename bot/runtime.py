@@ -1,0 +1,67 @@
+"""Wires the services together once, from the settings: the composition root of the application."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+from bot.answers.service import AnswerService
+from bot.clock import Clock, clock_from
+from bot.conversation.service import ConversationService
+from bot.db import Database
+from bot.delegates.service import DelegateService, RoleService
+from bot.event.importer import has_event, import_event
+from bot.event.loader import load_event_file
+from bot.event.service import EventService
+from bot.i18n import UI_LANGUAGES
+from bot.settings import Settings
+from nlu.interpreter import Interpreter, load_interpreter
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Services:
+    settings: Settings
+    clock: Clock
+    database: Database
+    events: EventService
+    delegates: DelegateService
+    roles: RoleService
+    answers: AnswerService
+    conversation: ConversationService
+    interpreter: Interpreter
+    extras: dict[str, Any] = field(default_factory=dict)  # feature services added by their modules
+
+    async def close(self) -> None:
+        await self.interpreter.close()
+        await self.database.dispose()
+
+
+async def prepare_database(settings: Settings, database: Database, clock: Clock) -> None:
+    """Migrates the schema and imports EVENT_FILE when the database holds no event yet."""
+    await database.migrate()
+    if not await has_event(database):
+        summary = await import_event(database, load_event_file(settings.event_file), clock.now())
+        log.info("event file loaded: %s", summary.line())
+
+
+async def build_services(
+    settings: Settings, *, clock: Clock | None = None, interpreter: Interpreter | None = None
+) -> Services:
+    clock = clock or clock_from(settings.assistant_now)
+    database = Database(settings.database_url)
+    await prepare_database(settings, database, clock)
+    events = EventService(database)
+    snapshot = await events.snapshot()
+    languages = [lang for lang in UI_LANGUAGES if lang in snapshot.languages] or list(snapshot.languages)
+    if interpreter is None:
+        interpreter = await load_interpreter(settings.nlu_url, settings.model_dir)
+    answers = AnswerService(events, clock.now)
+    return Services(
+        settings=settings, clock=clock, database=database, events=events,
+        delegates=DelegateService(database, languages, snapshot.default_language),
+        roles=RoleService(database, settings.organiser_ids), answers=answers,
+        conversation=ConversationService(database, interpreter, answers, clock.now), interpreter=interpreter,
+    )

@@ -1,0 +1,84 @@
+"""Builds the python-telegram-bot Application: base URL, handlers, errors, the command menu."""
+
+from __future__ import annotations
+
+import importlib
+import logging
+
+from telegram import BotCommand, BotCommandScopeAllPrivateChats, Update
+from telegram.error import TelegramError
+from telegram.ext import Application, ApplicationBuilder, ContextTypes
+
+from bot.i18n import Translator
+from bot.runtime import Services
+
+log = logging.getLogger(__name__)
+EMULATOR_TOKEN = "123456:EMULATOR"
+
+# Feature handler modules, each with register(app); bot.telegram.handlers.other must stay last.
+HANDLER_MODULES = [
+    "bot.telegram.handlers.commands",
+    "bot.telegram.handlers.callbacks",
+    "bot.telegram.handlers.text",
+]
+LAST_HANDLER_MODULE = "bot.telegram.handlers.other"
+
+
+def command_menu(tr: Translator) -> list[BotCommand]:
+    return [
+        BotCommand("agenda", tr._("Programme by day")),
+        BotCommand("now", tr._("What's on now and next")),
+        BotCommand("venue", tr._("Venue, map and directions")),
+        BotCommand("speakers", tr._("Speakers")),
+        BotCommand("language", tr._("Change language")),
+        BotCommand("help", tr._("What I can do")),
+        BotCommand("forget", tr._("Delete my data")),
+    ]
+
+
+async def register_command_menus(app: Application, services: Services) -> None:  # type: ignore[type-arg]
+    """setMyCommands for each UI language; Telegram shows the one matching the client's language."""
+    snap = await services.events.snapshot()
+    scope = BotCommandScopeAllPrivateChats()
+    for language in services.delegates.languages:
+        tr = Translator(language, snap.timezone, snap.default_language)
+        code = None if language == snap.default_language else language.split("_")[0]
+        try:
+            await app.bot.set_my_commands(command_menu(tr), scope=scope, language_code=code)
+        except TelegramError:
+            log.warning("could not register the command menu for %s", language, exc_info=True)
+
+
+async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    log.error("error while handling an update", exc_info=context.error)
+    if isinstance(update, Update) and update.effective_chat and update.effective_chat.type == "private":
+        services: Services = context.application.bot_data["services"]
+        user = update.effective_user
+        delegate = await services.delegates.get(user.id) if user else None
+        tr = await services.answers.translator(delegate.language if delegate else services.delegates.default_language)
+        try:
+            await context.bot.send_message(update.effective_chat.id, tr._("Sorry, something went wrong on my side. Please try again in a moment."))
+        except TelegramError:
+            log.warning("could not tell the delegate about the error")
+
+
+def build_application(services: Services) -> Application:  # type: ignore[type-arg]
+    settings = services.settings
+    builder = (
+        ApplicationBuilder()
+        .token(settings.telegram_bot_token or EMULATOR_TOKEN)
+        .base_url(settings.telegram_api_base_url)
+        .base_file_url(settings.telegram_api_base_url.replace("/bot", "/file/bot"))
+        .concurrent_updates(16)
+        .connect_timeout(5.0)
+        .read_timeout(10.0)
+        .write_timeout(10.0)
+        .get_updates_read_timeout(30.0)
+        .connection_pool_size(32)
+    )
+    app = builder.build()
+    app.bot_data["services"] = services
+    for name in [*HANDLER_MODULES, *services.extras.get("handler_modules", []), LAST_HANDLER_MODULE]:
+        importlib.import_module(name).register(app)
+    app.add_error_handler(on_error)
+    return app

@@ -1,0 +1,81 @@
+"""The command menu: /start /help /agenda /now /venue /speakers /language /forget."""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import Application, CommandHandler
+
+from bot.answers.reply import Answer, Button, Reply, callback, esc, rows
+from bot.answers.service import agenda_overview, help_answer, language_choice, now_next_answer, speakers_answer, venue_answer
+from bot.telegram.handlers.common import Context, delegate_of, services, translator_for
+from bot.telegram.render import send_answer
+
+
+async def start(update: Update, context: Context) -> None:
+    delegate = await delegate_of(update, context)
+    if delegate is None or update.effective_chat is None:
+        return
+    s = services(context)
+    tr = await translator_for(context, delegate)
+    snap = await s.events.snapshot()
+    greeting = tr._("Welcome, {name}! I'm the assistant of {event}.").format(name=delegate.first_name or "", event=tr.pick(snap.name))
+    privacy = tr._("Privacy: I keep your Telegram name, your language and your questions to answer you and to improve my answers. /forget deletes them at any time.")
+    welcome = Reply(f"{esc(greeting)}\n\n{esc(privacy)}")
+    handlers = context.application.bot_data.get("start_payload_handlers", [])
+    payload = context.args[0] if context.args else None
+    for handler in handlers:
+        if payload and await handler(update, context, payload):
+            break
+    await send_answer(context.bot, update.effective_chat.id, Answer.of(welcome, *language_choice(tr, snap).messages, *help_answer(tr, snap).messages))
+
+
+async def help_command(update: Update, context: Context) -> None:
+    await _simple(update, context, lambda tr, snap, now: help_answer(tr, snap))
+
+
+async def agenda(update: Update, context: Context) -> None:
+    await _simple(update, context, lambda tr, snap, now: agenda_overview(tr, snap, now))
+
+
+async def now(update: Update, context: Context) -> None:
+    await _simple(update, context, lambda tr, snap, now: now_next_answer(tr, snap, now))
+
+
+async def venue(update: Update, context: Context) -> None:
+    await _simple(update, context, lambda tr, snap, now: venue_answer(tr, snap))
+
+
+async def speakers(update: Update, context: Context) -> None:
+    await _simple(update, context, lambda tr, snap, now: speakers_answer(tr, snap))
+
+
+async def language(update: Update, context: Context) -> None:
+    await _simple(update, context, lambda tr, snap, now: language_choice(tr, snap))
+
+
+async def forget(update: Update, context: Context) -> None:
+    def confirm(tr, snap, now):  # type: ignore[no-untyped-def]
+        text = tr._("Delete everything I keep about you (your name, language, reminders and questions)? This cannot be undone.")
+        return Answer.of(Reply(esc(text), rows([Button(tr._("Yes, delete my data"), callback("forget", "yes")), Button(tr._("No, keep it"), callback("forget", "no"))])))
+
+    await _simple(update, context, confirm)
+
+
+async def _simple(update: Update, context: Context, build) -> None:  # type: ignore[no-untyped-def]
+    delegate = await delegate_of(update, context)
+    if delegate is None or update.effective_chat is None:
+        return
+    s = services(context)
+    tr = await translator_for(context, delegate)
+    await send_answer(context.bot, update.effective_chat.id, build(tr, await s.events.snapshot(), s.clock.now()))
+
+
+COMMANDS = {
+    "start": start, "help": help_command, "agenda": agenda, "now": now, "venue": venue,
+    "speakers": speakers, "language": language, "forget": forget,
+}
+
+
+def register(app: Application) -> None:  # type: ignore[type-arg]
+    for name, handler in COMMANDS.items():
+        app.add_handler(CommandHandler(name, handler))

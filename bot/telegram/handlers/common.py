@@ -1,0 +1,44 @@
+"""What every handler needs: the services, the delegate behind an update, their translator."""
+
+from __future__ import annotations
+
+import asyncio
+from collections import defaultdict
+from collections.abc import Awaitable, Callable
+
+from telegram import Update
+from telegram.ext import ContextTypes
+
+from bot.delegates.service import DelegateView
+from bot.i18n import Translator
+from bot.runtime import Services
+
+Context = ContextTypes.DEFAULT_TYPE
+CallbackHandler = Callable[[Update, Context, str], Awaitable[None]]
+# Features register their buttons here: CALLBACKS["rm"] = handler(update, context, argument).
+CALLBACKS: dict[str, CallbackHandler] = {}
+_chat_locks: defaultdict[int, asyncio.Lock] = defaultdict(asyncio.Lock)
+
+
+def services(context: Context) -> Services:
+    return context.application.bot_data["services"]  # type: ignore[no-any-return]
+
+
+def chat_lock(chat_id: int) -> asyncio.Lock:
+    """Keeps one chat's messages in order while different chats are served concurrently."""
+    return _chat_locks[chat_id]
+
+
+async def delegate_of(update: Update, context: Context) -> DelegateView | None:
+    user, chat = update.effective_user, update.effective_chat
+    if user is None or chat is None or user.is_bot:
+        return None
+    s = services(context)
+    return await s.delegates.seen(
+        user.id, chat.id, s.clock.now(), first_name=user.first_name, last_name=user.last_name,
+        username=user.username, language_code=user.language_code,
+    )
+
+
+async def translator_for(context: Context, delegate: DelegateView) -> Translator:
+    return await services(context).answers.translator(delegate.language)

@@ -1,0 +1,53 @@
+"""Free text: the delegate's question goes through the NLU and comes back as an answer."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import Update
+from telegram.ext import Application, MessageHandler, filters
+
+from bot.answers.reply import Answer, Reply, esc
+from bot.telegram.flood import FloodGuard
+from bot.telegram.handlers.common import Context, chat_lock, delegate_of, services, translator_for
+from bot.telegram.handlers.language import apply_language
+from bot.telegram.render import send_answer
+
+log = logging.getLogger(__name__)
+flood = FloodGuard()
+MAX_INPUT = 10_000
+
+
+async def on_text(update: Update, context: Context) -> None:
+    message, chat = update.effective_message, update.effective_chat
+    delegate = await delegate_of(update, context)
+    if message is None or chat is None or delegate is None:
+        return
+    s = services(context)
+    verdict = flood.check(delegate.user_id)
+    if verdict != "ok":
+        if verdict == "warn":
+            tr = await translator_for(context, delegate)
+            note = tr._("You're sending messages faster than I can read them. Please wait a moment, then ask again.")
+            await send_answer(context.bot, chat.id, Answer.of(Reply(esc(note))))
+        return
+    text = (message.text or "")[:MAX_INPUT]
+    async with chat_lock(chat.id):
+        handled = await s.conversation.handle(delegate, text)
+        context.application.bot_data.setdefault("stats", {}).setdefault("nlu_ms", []).append(handled.nlu_ms)
+        answer = handled.answer
+        if answer.set_language:
+            await apply_language(update, context, delegate, answer.set_language)
+            return
+        if answer.remind_session_ids or answer.remind_day_id:
+            remind = context.application.bot_data.get("remind_from_text")
+            if remind is not None:
+                await remind(update, context, delegate, answer)
+                return
+            tr = await translator_for(context, delegate)
+            answer = Answer.of(Reply(esc(tr._("Reminders are not available yet."))))
+        await send_answer(context.bot, chat.id, answer)
+
+
+def register(app: Application) -> None:  # type: ignore[type-arg]
+    app.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND & filters.UpdateType.MESSAGE & filters.ChatType.PRIVATE, on_text))

@@ -1,0 +1,61 @@
+"""Starting and stopping the whole bot inside a running event loop (used by `run`, tests, benchmarks)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable
+
+from telegram import Update
+from telegram.ext import Application
+
+from bot.runtime import Services
+from bot.telegram.app import build_application, register_command_menus
+
+log = logging.getLogger(__name__)
+BackgroundTask = Callable[[Application], Awaitable[None]]  # type: ignore[type-arg]
+
+
+class RunningBot:
+    """The Application polling for updates plus the feature loops (outbox, reminders, ...)."""
+
+    def __init__(self, services: Services) -> None:
+        self.services = services
+        self.app = build_application(services)
+        self._tasks: list[asyncio.Task[None]] = []
+
+    async def start(self, *, poll_interval: float = 0.0) -> None:
+        await self.app.initialize()
+        await register_command_menus(self.app, self.services)
+        await self.app.start()
+        assert self.app.updater is not None
+        await self.app.updater.start_polling(poll_interval=poll_interval, timeout=10, allowed_updates=Update.ALL_TYPES, drop_pending_updates=False)
+        for factory in self.services.extras.get("background", []):
+            self._tasks.append(asyncio.create_task(self._guard(factory), name=getattr(factory, "__name__", "background")))
+        log.info("bot started")
+
+    async def _guard(self, factory: BackgroundTask) -> None:
+        """Restarts a background loop that crashed, with a pause, instead of losing it silently."""
+        while True:
+            try:
+                await factory(self.app)
+                return
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("background task %s crashed; restarting in 1 s", getattr(factory, "__name__", factory))
+                await asyncio.sleep(1.0)
+
+    async def stop(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+        if self.app.updater is not None and self.app.updater.running:
+            await self.app.updater.stop()
+        if self.app.running:
+            await self.app.stop()
+        await self.app.shutdown()
+        log.info("bot stopped")

@@ -1,0 +1,57 @@
+"""`python -m bot import-event`: exit 0 and one line on success, exit 2 and every problem otherwise."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from bot.settings import PROJECT_ROOT
+from tests.event.minimal import MINIMAL_EVENT
+
+
+def cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "bot", *args], cwd=PROJECT_ROOT, env={**os.environ, **env}, capture_output=True, text=True, timeout=120)
+
+
+def test_help_lists_the_subcommands() -> None:
+    out = cli("--help", env={}).stdout
+    for command in ("run", "import-event", "roles"):
+        assert command in out
+
+
+def test_import_of_a_good_file_prints_one_summary_line(tmp_path: Path) -> None:
+    event = tmp_path / "event.yml"
+    event.write_text(MINIMAL_EVENT)
+    result = cli("import-event", str(event), env={"DATABASE_URL": f"sqlite:///{tmp_path / 'a.db'}"})
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "imported demo: 2 sessions (2 new, 0 updated, 0 unchanged, 0 cancelled)"
+
+
+def test_import_of_a_bad_file_exits_2_with_every_problem(tmp_path: Path) -> None:
+    event = tmp_path / "event.yml"
+    event.write_text(MINIMAL_EVENT.replace("end: 2019-09-10 11:00", "end: 2019-09-10 09:30").replace("room: hall\n    speakers: [ana]", "room: attic\n    speakers: [ana]"))
+    db = tmp_path / "a.db"
+    result = cli("import-event", str(event), env={"DATABASE_URL": f"sqlite:///{db}"})
+    assert result.returncode == 2
+    assert "sessions[1].end: ends before it starts (line" in result.stderr
+    assert "sessions[0].room: unknown room 'attic'" in result.stderr
+    assert "nothing was changed" in result.stderr
+    assert not db.exists()
+
+
+def test_bad_setting_stops_with_the_variable_named(tmp_path: Path) -> None:
+    event = tmp_path / "event.yml"
+    event.write_text(MINIMAL_EVENT)
+    result = cli("import-event", str(event), env={"DATABASE_URL": "mysql://nope"})
+    assert result.returncode == 2
+    assert "DATABASE_URL" in result.stderr
+
+
+def test_roles_can_be_granted_listed_and_removed(tmp_path: Path) -> None:
+    env = {"DATABASE_URL": f"sqlite:///{tmp_path / 'a.db'}", "ORGANISER_IDS": "42"}
+    assert cli("roles", "add", "organiser", "7", env=env).returncode == 0
+    listed = cli("roles", "list", env=env).stdout
+    assert "7\torganiser\tcli" in listed and "42\torganiser\tORGANISER_IDS" in listed
+    assert "no longer" in cli("roles", "remove", "organiser", "7", env=env).stdout
