@@ -134,7 +134,7 @@ def _alembic_config(connection: Connection | None = None) -> Any:
 def _upgrade_head(connection: Connection) -> None:
     from alembic import command
 
-    command.upgrade(_alembic_config(connection), "head")
+    command.upgrade(_alembic_config(connection), "heads")
 
 
 def import_models() -> None:

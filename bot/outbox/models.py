@@ -1,0 +1,36 @@
+"""The outbox: every message the bot sends on its own (reminder, broadcast, helpdesk reply) is a
+row first, then delivered by the dispatcher within Telegram's limits: retried, never lost or doubled."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import BigInteger, Column, Index, Integer, String, Text
+
+from bot.db import Base, JSONType, UTCDateTime
+
+PENDING, SENDING, SENT, FAILED, CANCELLED = "pending", "sending", "sent", "failed", "cancelled"
+
+
+class OutboxMessage(Base):
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_due", "status", "not_before", "priority"),)
+
+    id: int = Column(Integer, primary_key=True)
+    kind: str = Column(String(32), nullable=False)  # reminder, broadcast, helpdesk, notice, ...
+    source_id: str | None = Column(String(64), index=True)  # e.g. the broadcast id, for progress counts
+    dedupe_key: str = Column(String(200), nullable=False, unique=True)  # enqueueing twice is a no-op
+    chat_id: int = Column(BigInteger, nullable=False, index=True)
+    payload: list[dict[str, Any]] = Column(JSONType, nullable=False)  # serialised Replies (bot.outbox.payload)
+    priority: int = Column(Integer, nullable=False, default=100)  # lower goes first
+    not_before: datetime = Column(UTCDateTime, nullable=False)
+    expires_at: datetime | None = Column(UTCDateTime)  # not sent after this (e.g. a session already under way)
+    status: str = Column(String(16), nullable=False, default=PENDING)
+    attempts: int = Column(Integer, nullable=False, default=0)
+    claimed_by: str | None = Column(String(64))
+    claimed_until: datetime | None = Column(UTCDateTime)
+    last_error: str | None = Column(Text)
+    created_at: datetime = Column(UTCDateTime, nullable=False)
+    sent_at: datetime | None = Column(UTCDateTime)
+    telegram_message_ids: list[int] | None = Column(JSONType)

@@ -1,0 +1,36 @@
+"""Replies stored in outbox rows: rendered (in the recipient's language) when queued, sent later."""
+
+from __future__ import annotations
+
+import base64
+from typing import Any
+
+from bot.answers.reply import Button, Document, Reply, VenuePin
+
+
+def dump(replies: list[Reply] | tuple[Reply, ...]) -> list[dict[str, Any]]:
+    out = []
+    for r in replies:
+        item: dict[str, Any] = {"text": r.text}
+        if r.buttons:
+            item["buttons"] = [[{"text": b.text, "data": b.data, "url": b.url} for b in row] for row in r.buttons]
+        if r.venue:
+            item["venue"] = vars(r.venue).copy()
+        if r.document:
+            item["document"] = {
+                "filename": r.document.filename, "mime_type": r.document.mime_type, "caption": r.document.caption,
+                "content": base64.b64encode(r.document.content).decode("ascii"),
+            }
+        out.append(item)
+    return out
+
+
+def load(items: list[dict[str, Any]]) -> list[Reply]:
+    replies = []
+    for item in items:
+        buttons = tuple(tuple(Button(b["text"], b.get("data"), b.get("url")) for b in row) for row in item.get("buttons", []))
+        venue = VenuePin(**item["venue"]) if item.get("venue") else None
+        doc = item.get("document")
+        document = Document(doc["filename"], base64.b64decode(doc["content"]), doc.get("mime_type", "application/octet-stream"), doc.get("caption", "")) if doc else None
+        replies.append(Reply(item.get("text", ""), buttons, venue, document))
+    return replies

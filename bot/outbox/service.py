@@ -1,0 +1,76 @@
+"""Queueing messages for the dispatcher. Callers pass their own database session so that a message
+is queued in the same transaction as the change that causes it (a ticket answered, a broadcast
+confirmed): either both happen or neither does."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.answers.reply import Reply
+from bot.outbox import payload
+from bot.outbox.models import CANCELLED, PENDING, SENDING, OutboxMessage
+
+PRIORITY_REPLY, PRIORITY_REMINDER, PRIORITY_HELPDESK, PRIORITY_BROADCAST = 10, 20, 30, 100
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    chat_id: int
+    replies: tuple[Reply, ...]
+    kind: str
+    dedupe_key: str
+    not_before: datetime
+    source_id: str | None = None
+    priority: int = PRIORITY_BROADCAST
+    expires_at: datetime | None = None
+
+
+async def enqueue(db: AsyncSession, messages: list[Outgoing], now: datetime) -> int:
+    """Queues messages; one whose dedupe_key is already queued is skipped. Returns how many were new."""
+    if not messages:
+        return 0
+    rows = [
+        {
+            "kind": m.kind, "source_id": m.source_id, "dedupe_key": m.dedupe_key, "chat_id": m.chat_id,
+            "payload": payload.dump(m.replies), "priority": m.priority, "not_before": m.not_before,
+            "expires_at": m.expires_at, "status": PENDING, "attempts": 0, "created_at": now,
+        }
+        for m in messages
+    ]
+    dialect = db.bind.dialect.name if db.bind is not None else "sqlite"
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    total = 0
+    for start in range(0, len(rows), 500):
+        stmt = insert(OutboxMessage).values(rows[start : start + 500]).on_conflict_do_nothing(index_elements=["dedupe_key"])
+        result = await db.execute(stmt)
+        total += max(result.rowcount or 0, 0)
+    return total
+
+
+async def cancel(db: AsyncSession, *, source_id: str | None = None, dedupe_prefix: str | None = None) -> int:
+    """Cancels messages not yet sent (a cancelled broadcast, a reminder removed)."""
+    stmt = update(OutboxMessage).where(OutboxMessage.status == PENDING)
+    if source_id is not None:
+        stmt = stmt.where(OutboxMessage.source_id == source_id)
+    if dedupe_prefix is not None:
+        stmt = stmt.where(OutboxMessage.dedupe_key.startswith(dedupe_prefix))
+    result = await db.execute(stmt.values(status=CANCELLED))
+    return int(result.rowcount or 0)
+
+
+async def counts(db: AsyncSession, source_id: str) -> dict[str, int]:
+    """How many of a source's messages are in each status (pending, sending, sent, failed, cancelled)."""
+    result = await db.execute(
+        select(OutboxMessage.status, func.count()).where(OutboxMessage.source_id == source_id).group_by(OutboxMessage.status)
+    )
+    return {status: int(n) for status, n in result.all()}
+
+
+async def depth(db: AsyncSession) -> int:
+    result = await db.execute(select(func.count()).select_from(OutboxMessage).where(OutboxMessage.status.in_([PENDING, SENDING])))
+    return int(result.scalar() or 0)
