@@ -88,7 +88,12 @@ def resolve_day(snap: EventSnapshot, now: datetime, *expressions: str | None) ->
         for word, weekday in _WEEKDAYS.items():
             if re.search(rf"\b{word}\b", text) and (len(word) > 3 or len(text) <= 12):
                 day = next((d for d in snap.days if d.date.weekday() == weekday), None)
-                return day, day.date if day else None
+                if day is not None:
+                    return day, day.date
+                if snap.days:  # a weekday of the event's week that has no programme
+                    first = snap.days[0].date
+                    return None, first + timedelta(days=(weekday - first.weekday()) % 7)
+                return None, None
         m = re.fullmatch(r"(?:day\s*)?(\d)", text)
         if m:
             day = _by_index(snap, int(m.group(1)))

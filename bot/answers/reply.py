@@ -64,11 +64,22 @@ class Document:
 
 
 @dataclass(frozen=True)
+class Media:
+    """A photo or document already on Telegram's servers, sent again by its file_id (no upload):
+    what an organiser attaches to a broadcast. The caption is safe HTML, at most 1024 characters."""
+
+    kind: str  # "photo" or "document"
+    file_id: str
+    caption: str = ""
+
+
+@dataclass(frozen=True)
 class Reply:
     text: str = ""
     buttons: tuple[tuple[Button, ...], ...] = ()
     venue: VenuePin | None = None
     document: Document | None = None
+    media: Media | None = None
 
 
 @dataclass(frozen=True)

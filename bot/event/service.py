@@ -258,7 +258,7 @@ def find_speakers(snap: EventSnapshot, query: str, limit: int = 3) -> tuple[Spea
             best = max(best, difflib.SequenceMatcher(None, q, n).ratio())
         scored.append((best, sp))
     scored.sort(key=lambda x: -x[0])
-    if scored and scored[0][0] >= 0.88 and (len(scored) == 1 or scored[1][0] < scored[0][0]):
+    if scored and scored[0][0] >= 0.88 and (len(scored) == 1 or scored[1][0] < 0.7):
         return scored[0][1], []
     return None, [sp for score, sp in scored[:limit] if score >= 0.5]
 

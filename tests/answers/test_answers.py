@@ -103,10 +103,15 @@ async def test_session_by_topic(answers) -> None:
     assert "Crisis" in text and "1:30" in text
 
 
-async def test_unknown_speaker_gets_closest_matches_as_buttons(answers) -> None:
-    answer = await answers.answer(q("ask_speaker", "who is Retna Marsud", speaker="Retna Marsud"), "en")
+async def test_a_misspelt_speaker_is_still_found(answers) -> None:
+    text = plain(await answers.answer(q("ask_speaker", "who is Retna Marsud", speaker="Retna Marsud"), "en"))
+    assert "Retno L.P. Marsudi" in text and "Opening ceremony" in text
+
+
+async def test_an_ambiguous_speaker_gets_the_closest_matches_as_buttons(answers) -> None:
+    answer = await answers.answer(q("ask_speaker", "when does Cecep Marsudi speak", speaker="Cecep Marsudi"), "en")
     labels = [b.text for m in answer.messages for row in m.buttons for b in row]
-    assert any("Retno" in label for label in labels)
+    assert any("Retno" in label for label in labels) and any("Cecep" in label for label in labels)
 
 
 @pytest.mark.parametrize("intent", ["out_of_scope", "nlu_fallback", "human_handoff"])
