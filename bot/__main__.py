@@ -13,6 +13,9 @@ COMMAND_MODULES = (
     "bot.runner",
     "bot.event.cli",
     "bot.delegates.cli",
+    "bot.broadcasts.cli",
+    "bot.helpdesk.cli",
+    "bot.reminders.cli",
 )
 
 

@@ -10,7 +10,12 @@ import importlib
 
 from bot.runtime import Services
 
-FEATURE_MODULES: list[str] = []
+FEATURE_MODULES: list[str] = [
+    "bot.broadcasts.feature",
+    "bot.helpdesk.feature",
+    "bot.reminders.feature",
+    "bot.outbox.feature",
+]
 
 
 def install_features(services: Services) -> None:

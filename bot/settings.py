@@ -40,6 +40,10 @@ class Settings:
     listen: str = "127.0.0.1"
     port: int = 8443
     helpdesk_web_port: int = 8090
+    # The outbox dispatcher: how long a claimed row stays claimed without renewal, and how many
+    # Telegram calls run at once (also the most a kill -9 can make it send twice).
+    outbox_lease_seconds: float = 30.0
+    outbox_max_in_flight: int = 8
     extra: Mapping[str, str] = field(default_factory=dict, compare=False, repr=False)
 
     @property
@@ -189,4 +193,11 @@ def load_settings(environ: Mapping[str, str] | None = None, dotenv: Path | None 
         changes["webhook_secret"] = v
     if (v := get("LISTEN")) is not None:
         changes["listen"] = v
+    if (v := get("OUTBOX_LEASE_SECONDS")) is not None:
+        changes["outbox_lease_seconds"] = _positive("OUTBOX_LEASE_SECONDS", v)
+    if (v := get("OUTBOX_MAX_IN_FLIGHT")) is not None:
+        in_flight = _int("OUTBOX_MAX_IN_FLIGHT", v)
+        if not 1 <= in_flight <= 100:
+            raise SettingsError(f"OUTBOX_MAX_IN_FLIGHT: {v!r} must be between 1 and 100")
+        changes["outbox_max_in_flight"] = in_flight
     return replace(s, extra=env, **changes)  # type: ignore[arg-type]

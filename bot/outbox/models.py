@@ -11,6 +11,7 @@ from sqlalchemy import BigInteger, Column, Index, Integer, String, Text
 from bot.db import Base, JSONType, UTCDateTime
 
 PENDING, SENDING, SENT, FAILED, CANCELLED = "pending", "sending", "sent", "failed", "cancelled"
+EXPIRED = "expired"  # not sent: its moment had passed (expires_at) before it could go out
 
 
 class OutboxMessage(Base):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 from typing import Any
 
-from bot.answers.reply import Button, Document, Reply, VenuePin
+from bot.answers.reply import Button, Document, Media, Reply, VenuePin
 
 
 def dump(replies: list[Reply] | tuple[Reply, ...]) -> list[dict[str, Any]]:
@@ -21,6 +21,8 @@ def dump(replies: list[Reply] | tuple[Reply, ...]) -> list[dict[str, Any]]:
                 "filename": r.document.filename, "mime_type": r.document.mime_type, "caption": r.document.caption,
                 "content": base64.b64encode(r.document.content).decode("ascii"),
             }
+        if r.media:
+            item["media"] = {"kind": r.media.kind, "file_id": r.media.file_id, "caption": r.media.caption}
         out.append(item)
     return out
 
@@ -32,5 +34,6 @@ def load(items: list[dict[str, Any]]) -> list[Reply]:
         venue = VenuePin(**item["venue"]) if item.get("venue") else None
         doc = item.get("document")
         document = Document(doc["filename"], base64.b64decode(doc["content"]), doc.get("mime_type", "application/octet-stream"), doc.get("caption", "")) if doc else None
-        replies.append(Reply(item.get("text", ""), buttons, venue, document))
+        media = Media(**item["media"]) if item.get("media") else None
+        replies.append(Reply(item.get("text", ""), buttons, venue, document, media))
     return replies

@@ -53,6 +53,10 @@ async def send_reply(bot: Bot, chat_id: int, reply: Reply, **extra: Any) -> list
     if reply.document is not None:
         d = reply.document
         sent.append(await with_retries(lambda: bot.send_document(chat_id, InputFile(d.content, filename=d.filename), caption=d.caption[:1024] or None, parse_mode=ParseMode.HTML), "sendDocument"))
+    if reply.media is not None:
+        m = reply.media
+        send_media = bot.send_photo if m.kind == "photo" else bot.send_document
+        sent.append(await with_retries(lambda: send_media(chat_id, m.file_id, caption=m.caption or None, parse_mode=ParseMode.HTML), f"send_{m.kind}"))
     if reply.text:
         parts = split_message(reply.text)
         for i, part in enumerate(parts):

@@ -78,3 +78,31 @@ async def test_commands_menu_is_registered_for_each_language(harness) -> None:
     indonesian = harness.emu.commands_for(harness.user(4009, "Sari", language_code="id"))
     assert {c["command"] for c in english} >= {"agenda", "now", "venue", "speakers", "language", "help", "forget"}
     assert english != indonesian  # each UI language has its own descriptions
+
+
+async def test_when_the_nlu_is_down_commands_work_and_questions_reach_the_helpdesk(emulator, tmp_path) -> None:
+    from sqlalchemy import select
+
+    from bot.clock import ManualClock
+    from bot.helpdesk.models import Ticket
+    from nlu.interpreter import RasaHttpInterpreter
+    from tests.conftest import DAY1_MORNING
+    from tests.e2e.conftest import Harness, harness_settings
+    from tests.nlu.test_http import free_port
+
+    down = RasaHttpInterpreter(f"http://127.0.0.1:{free_port()}", timeout=0.3, retries=0)
+    h = Harness(emulator, harness_settings(f"sqlite:///{tmp_path / 'bot.db'}", emulator), ManualClock(DAY1_MORNING), down)
+    await h.start()
+    try:
+        delegate = h.user(4010, "Ana")
+        await delegate.command("/now")
+        assert "Session 1" in ((await delegate.next_reply(timeout=20)).text or "")
+        await delegate.send("where is the venue?")
+        reply = await delegate.next_reply(timeout=20)
+        assert "can't understand questions right now" in (reply.text or "")
+        async with h.services.database.session() as db:
+            tickets = (await db.execute(select(Ticket))).scalars().all()
+        assert [(t.text, t.reason) for t in tickets] == [("where is the venue?", "nlu_unavailable")]
+    finally:
+        await h.stop()
+        await down.close()

@@ -46,6 +46,9 @@ async def on_text(update: Update, context: Context) -> None:
                 return
             tr = await translator_for(context, delegate)
             answer = Answer.of(Reply(esc(tr._("Reminders are not available yet."))))
+        if answer.handoff is None:  # e.g. the helpdesk's "This didn't answer my question" button
+            for decorate in context.application.bot_data.get("answer_decorators", []):
+                answer = await decorate(delegate, answer)
         await send_answer(context.bot, chat.id, answer)
 
 

@@ -1,0 +1,158 @@
+"""Broadcast benchmark: one announcement to N delegates through the Bot API emulator.
+
+Run 1, the emulator at Telegram's real limits (30 messages/s overall): achieved rate ÷ limit
+(target >= 0.97), 429s received, messages lost and duplicated (target 0).
+Run 2, the limits lifted and the outbox pacing raised: the bot's own ceiling in messages/s.
+
+The whole bot runs (real SQLite database, python-telegram-bot, the outbox dispatcher, the broadcast
+loop); the broadcast is queued as `python -m bot broadcast` queues it. The figures come from the
+emulator's record of calls, not from the bot's own counters.
+
+    python bench/broadcast.py                      # 1 800 delegates: about a minute at 30/s
+    python bench/broadcast.py --delegates 10000    # the full run, about 5.5 minutes
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import os
+import sys
+import tempfile
+import time
+from collections import Counter
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from sqlalchemy import insert  # noqa: E402
+
+from bot.broadcasts.service import Audience, BroadcastService, Released  # noqa: E402
+from bot.clock import OffsetClock  # noqa: E402
+from bot.delegates.models import Delegate  # noqa: E402
+from bot.features import install_features  # noqa: E402
+from bot.i18n import UI_LANGUAGES  # noqa: E402
+from bot.runtime import Services, build_services  # noqa: E402
+from bot.settings import PROJECT_ROOT, Settings  # noqa: E402
+from bot.telegram.emulator.limits import Limits  # noqa: E402
+from bot.telegram.emulator.server import BotApiEmulator  # noqa: E402
+from bot.telegram.lifecycle import RunningBot  # noqa: E402
+
+START = datetime.fromisoformat("2019-09-10T10:15:00+07:00")
+FIRST_ID = 100_000
+TEXT = "The closing session moves to the Grand Ballroom at 15:30. Please be seated by 15:20."
+
+
+@dataclass
+class Figures:
+    delegates: int
+    limit: float | None
+    queue_seconds: float  # resolving the audience, rendering and inserting the outbox rows
+    total_seconds: float  # from the broadcast's creation to the last delivery
+    delivery_seconds: float  # from the first delivery to the last
+    delivered: int
+    lost: int
+    duplicated: int
+    too_many_requests: int
+    other_errors: int
+
+    @property
+    def rate(self) -> float:
+        """Messages per second while delivering (first to last message)."""
+        return (self.delivered - 1) / self.delivery_seconds if self.delivery_seconds else 0.0
+
+    @property
+    def end_to_end_rate(self) -> float:
+        return self.delivered / self.total_seconds if self.total_seconds else 0.0
+
+
+async def add_delegates(services: Services, count: int) -> None:
+    """N delegates who have talked to the bot, in the event's languages, in one transaction."""
+    languages = [lang for lang in UI_LANGUAGES if lang in services.delegates.languages]
+    now = services.clock.now()
+    rows = [
+        {"user_id": FIRST_ID + i, "chat_id": FIRST_ID + i, "first_name": f"D{i}", "language": languages[i % len(languages)],
+         "language_chosen": False, "consent": False, "verified": False, "active": True, "first_seen": now, "last_seen": now}
+        for i in range(count)
+    ]
+    async with services.database.session() as db:
+        for start in range(0, len(rows), 1000):
+            await db.execute(insert(Delegate), rows[start : start + 1000])
+
+
+async def run(delegates: int, limits: Limits, outbox_rate: float, timeout: float) -> Figures:
+    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    with tempfile.TemporaryDirectory() as tmp:
+        async with BotApiEmulator(limits=limits) as emu:
+            for i in range(delegates):
+                emu.state.add_user(FIRST_ID + i, f"D{i}", language_code="en")
+            settings = Settings(
+                telegram_bot_token="123456:BENCH", telegram_api_base_url=emu.base_url,
+                database_url=f"sqlite:///{tmp}/bench.db", event_file=Path(os.environ.get("EVENT_FILE") or PROJECT_ROOT / "data" / "event.yml"),
+                outbox_rate_per_second=outbox_rate,
+                nlu_url="http://127.0.0.1:9",  # no questions are asked here: spares loading the NLU model
+            )
+            services = await build_services(settings, clock=OffsetClock(START))
+            install_features(services)
+            await add_delegates(services, delegates)
+            bot = RunningBot(services)
+            await bot.start()
+            try:
+                broadcasts: BroadcastService = services.extras["broadcasts"]
+                started = time.monotonic()
+                released = await broadcasts.create({services.delegates.default_language: TEXT}, Audience("all"))
+                queued = time.monotonic()
+                assert isinstance(released, Released)
+                chats = set(range(FIRST_ID, FIRST_ID + delegates))
+                deadline = started + timeout
+                while time.monotonic() < deadline:
+                    delivered = {c.chat_id for c in emu.state.calls if c.method == "sendMessage" and c.status == 200 and c.chat_id in chats}
+                    if len(delivered) >= delegates:
+                        break
+                    await asyncio.sleep(0.2)
+                await asyncio.sleep(1.0)  # let anything still in flight land before counting duplicates
+            finally:
+                await bot.stop()
+                await services.close()
+            sends = [c for c in emu.state.calls if c.method == "sendMessage" and c.chat_id in chats]
+            per_chat = Counter(c.chat_id for c in sends if c.status == 200)
+            delivered_at = sorted(c.at for c in sends if c.status == 200)  # the emulator's clock is time.monotonic
+            return Figures(
+                delegates=delegates, limit=limits.global_per_second if limits.enabled else None,
+                queue_seconds=queued - started, total_seconds=(delivered_at[-1] - started) if delivered_at else 0.0,
+                delivery_seconds=(delivered_at[-1] - delivered_at[0]) if delivered_at else 0.0,
+                delivered=sum(1 for chat in chats if per_chat[chat] > 0),
+                lost=sum(1 for chat in chats if per_chat[chat] == 0), duplicated=sum(n - 1 for n in per_chat.values() if n > 1),
+                too_many_requests=sum(1 for c in emu.state.calls if c.status == 429),
+                other_errors=sum(1 for c in sends if c.status not in (200, 429)),
+            )
+
+
+def report(title: str, f: Figures) -> None:
+    print(f"\n{title}")
+    print(f"  delegates {f.delegates}: queued in {f.queue_seconds:.1f} s, delivered {f.delivered} in {f.delivery_seconds:.1f} s")
+    print(f"  delivery rate {f.rate:.2f} messages/s (first to last message); end to end {f.end_to_end_rate:.2f}/s over {f.total_seconds:.1f} s")
+    if f.limit:
+        print(f"  achieved rate / limit: {f.rate / f.limit:.3f} (target >= 0.97); end to end {f.end_to_end_rate / f.limit:.3f}")
+    print(f"  429s received {f.too_many_requests}, other errors {f.other_errors}, lost {f.lost}, duplicated {f.duplicated} (target 0)")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--delegates", type=int, default=1800, help="recipients at the real limit (default 1800, about a minute)")
+    parser.add_argument("--limit", type=float, default=30.0, help="the emulator's overall limit, messages/s (Telegram: 30)")
+    parser.add_argument("--rate", type=float, default=None, help="OUTBOX_RATE for the bot (default: the limit)")
+    parser.add_argument("--lifted-delegates", type=int, default=5000, help="recipients with the limits lifted (0 skips the run)")
+    args = parser.parse_args()
+    limited = asyncio.run(run(args.delegates, Limits(global_per_second=args.limit), args.rate or args.limit, timeout=args.delegates / args.limit * 3 + 60))
+    report(f"At the emulator's real limit ({args.limit:g}/s, OUTBOX_RATE={args.rate or args.limit:g})", limited)
+    if args.lifted_delegates:
+        lifted = asyncio.run(run(args.lifted_delegates, Limits.lifted(), 100_000.0, timeout=600))
+        report("Limits lifted (OUTBOX_RATE=100000): the bot's own ceiling", lifted)
+
+
+if __name__ == "__main__":
+    main()

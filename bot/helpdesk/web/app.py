@@ -1,0 +1,274 @@
+"""The helpdesk console: an aiohttp application with server-side Jinja templates (autoescaped).
+
+Security, in one place:
+- login with a name and an argon2-hashed password; the session is a random token in an HttpOnly,
+  SameSite=Strict cookie, checked against the database on every request;
+- every POST carries a CSRF token: the session's own token, or (for the login form, before there is
+  a session) a double-submit token also held in a cookie; a missing or wrong token gets 403;
+- every response carries a Content-Security-Policy without scripts (the console has none), and
+  nosniff, no framing, no referrer, no caching headers;
+- delegate and agent text only reaches HTML through Jinja's autoescaping.
+"""
+
+from __future__ import annotations
+
+import hmac
+import re
+import secrets
+from collections.abc import Awaitable, Callable
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from aiohttp import web
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
+from bot.helpdesk.accounts import AgentService, SessionView
+from bot.helpdesk.models import STATUSES
+from bot.helpdesk.replies import excerpt, language_name, reason_text
+from bot.helpdesk.service import HelpdeskService
+from bot.helpdesk.views import Count, Outcome, TicketFilter
+from bot.helpdesk.web.charts import column_chart, row_chart
+from bot.i18n import Translator
+
+HERE = Path(__file__).resolve().parent
+SESSION_COOKIE = "hd_session"
+LOGIN_COOKIE = "hd_login"
+LOGIN_TOKEN = re.compile(r"[A-Za-z0-9_-]{43}")
+PAGE_SIZE = 50
+FAQ_CHOICE = "__faq__"
+CSP = (
+    "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
+    "frame-ancestors 'none'; base-uri 'none'"
+)
+SECURITY_HEADERS = {
+    "Content-Security-Policy": CSP,
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "no-referrer",
+    "Cross-Origin-Opener-Policy": "same-origin",
+    "Cross-Origin-Resource-Policy": "same-origin",
+    "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
+}
+ReloadModel = Callable[[], Awaitable[bool]]
+
+templates = Environment(
+    loader=FileSystemLoader(str(HERE / "templates")), autoescape=True, trim_blocks=True, lstrip_blocks=True,
+    undefined=StrictUndefined,
+)
+templates.globals.update(excerpt=excerpt, language_name=language_name, reason_text=reason_text, FAQ_CHOICE=FAQ_CHOICE)
+
+
+async def _security_headers(request: web.Request, response: web.StreamResponse) -> None:
+    response.headers.update(SECURITY_HEADERS)
+    if not request.path.startswith("/static/"):
+        response.headers["Cache-Control"] = "no-store"
+
+
+def _cookie(response: web.StreamResponse, name: str, value: str) -> None:
+    response.set_cookie(name, value, httponly=True, samesite="Strict", path="/")
+
+
+class Console:
+    """The console's pages; one instance per running bot."""
+
+    def __init__(self, helpdesk: HelpdeskService, agents: AgentService, reload_model: ReloadModel | None = None) -> None:
+        self.helpdesk = helpdesk
+        self.agents = agents
+        self.reload_model = reload_model
+
+    def application(self) -> web.Application:
+        app = web.Application(middlewares=[self._guard], client_max_size=64 * 1024)
+        app.on_response_prepare.append(_security_headers)  # type: ignore[arg-type]
+        app.add_routes([
+            web.get("/", self.home),
+            web.get("/favicon.ico", self.favicon),
+            web.get("/login", self.login_page),
+            web.post("/login", self.login),
+            web.post("/logout", self.logout),
+            web.get("/tickets", self.ticket_list),
+            web.get(r"/tickets/{id:\d{1,12}}", self.ticket_page),
+            web.post(r"/tickets/{id:\d{1,12}}/answer", self.answer),
+            web.post(r"/tickets/{id:\d{1,12}}/close", self.close),
+            web.post(r"/tickets/{id:\d{1,12}}/label", self.label),
+            web.get("/stats", self.stats),
+            web.post("/model/reload", self.reload),
+            web.static("/static", str(HERE / "static"), show_index=False, follow_symlinks=False),
+        ])
+        return app
+
+    # --- the guard: sessions and CSRF ---------------------------------------------------------
+    @web.middleware
+    async def _guard(self, request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]) -> web.StreamResponse:
+        session = await self.agents.session(request.cookies.get(SESSION_COOKIE))
+        request["session"] = session
+        public = request.path in ("/login", "/favicon.ico") or request.path.startswith("/static/")
+        if session is None and not public:
+            if request.method in ("GET", "HEAD"):
+                raise web.HTTPFound("/login")
+            return await self._refuse(request)
+        if request.method == "POST":
+            form = await request.post()
+            expected = request.cookies.get(LOGIN_COOKIE) if request.path == "/login" else (session.csrf_token if session else None)
+            given = form.get("csrf")
+            if not expected or not isinstance(given, str) or not hmac.compare_digest(given.encode(), expected.encode()):
+                return await self._refuse(request)
+        return await handler(request)
+
+    async def _refuse(self, request: web.Request) -> web.Response:
+        tr = await self.helpdesk.translator()
+        return self._render(request, tr, "error.html", status=403, message=tr._(
+            "This form has expired or did not come from the helpdesk console. Go back, reload the page and try again."
+        ))
+
+    # --- rendering ---------------------------------------------------------------------------
+    def _render(self, request: web.Request, tr: Translator, name: str, status: int = 200, **context: Any) -> web.Response:
+        session: SessionView | None = request.get("session")
+        context.setdefault("notice", None)
+        html = templates.get_template(name).render(
+            tr=tr, agent=session.agent if session else None, csrf=session.csrf_token if session else "", **context
+        )
+        return web.Response(text=html, status=status, content_type="text/html", charset="utf-8")
+
+    @staticmethod
+    def _agent(request: web.Request) -> str:
+        session: SessionView = request["session"]
+        return session.agent.name
+
+    # --- login -------------------------------------------------------------------------------
+    async def home(self, request: web.Request) -> web.StreamResponse:
+        raise web.HTTPFound("/tickets")
+
+    async def favicon(self, request: web.Request) -> web.Response:
+        return web.Response(status=204)
+
+    async def login_page(self, request: web.Request, error: str | None = None) -> web.Response:
+        tr = await self.helpdesk.translator()
+        # Keep the token another tab (or the browser's own requests) already holds, so that
+        # opening the login page twice does not invalidate the first form.
+        held = request.cookies.get(LOGIN_COOKIE, "")
+        token = held if LOGIN_TOKEN.fullmatch(held) else secrets.token_urlsafe(32)
+        response = self._render(request, tr, "login.html", status=401 if error else 200, login_csrf=token, error=error)
+        _cookie(response, LOGIN_COOKIE, token)
+        return response
+
+    async def login(self, request: web.Request) -> web.StreamResponse:
+        form = await request.post()
+        name, password = str(form.get("name") or ""), str(form.get("password") or "")
+        agent = await self.agents.authenticate(name, password) if name and password else None
+        if agent is None:
+            tr = await self.helpdesk.translator()
+            return await self.login_page(request, error=tr._("Wrong name or password."))
+        token, _ = await self.agents.start_session(agent)
+        response = _redirect("/tickets")
+        _cookie(response, SESSION_COOKIE, token)
+        response.del_cookie(LOGIN_COOKIE, path="/")
+        return response
+
+    async def logout(self, request: web.Request) -> web.StreamResponse:
+        await self.agents.end_session(request.cookies.get(SESSION_COOKIE))
+        response = _redirect("/login")
+        response.del_cookie(SESSION_COOKIE, path="/")
+        return response
+
+    # --- tickets -----------------------------------------------------------------------------
+    async def ticket_list(self, request: web.Request) -> web.Response:
+        tr = await self.helpdesk.translator()
+        languages, intents = await self.helpdesk.facets()
+        query = request.query
+        status = query.get("status", "open")
+        day = _date(query.get("day", ""))
+        page = max(int(query["page"]) if query.get("page", "").isdigit() and len(query["page"]) < 6 else 1, 1)
+        wanted = TicketFilter(
+            status=status if status in STATUSES else None,
+            language=query.get("language") if query.get("language") in languages else None,
+            intent=query.get("intent") if query.get("intent") in intents else None,
+            day=day,
+            label=query.get("label") if query.get("label") in ("unlabelled", "labelled", "faq") else None,
+            limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE,
+        )
+        tickets, total = await self.helpdesk.tickets(wanted)
+        params = {k: v for k, v in {
+            "status": status if status in STATUSES else "all", "language": wanted.language or "", "intent": wanted.intent or "",
+            "day": day.isoformat() if day else "", "label": wanted.label or "",
+        }.items() if v}
+        return self._render(
+            request, tr, "tickets.html", tickets=tickets, total=total, wanted=wanted, params=params, page=page,
+            pages=max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1), languages=languages, intents=intents, statuses=STATUSES,
+        )
+
+    async def ticket_page(self, request: web.Request) -> web.Response:
+        tr = await self.helpdesk.translator()
+        ticket = await self.helpdesk.get(int(request.match_info["id"]))
+        if ticket is None:
+            raise web.HTTPNotFound()
+        notice = _notices(tr).get(request.query.get("notice", ""))
+        return self._render(request, tr, "ticket.html", ticket=ticket, intents=self.helpdesk.intents, notice=notice)
+
+    async def answer(self, request: web.Request) -> web.StreamResponse:
+        form = await request.post()
+        outcome = await self.helpdesk.answer(int(request.match_info["id"]), str(form.get("text") or ""), self._agent(request))
+        return _after(request, outcome, "answered")
+
+    async def close(self, request: web.Request) -> web.StreamResponse:
+        outcome = await self.helpdesk.close(int(request.match_info["id"]), self._agent(request))
+        return _after(request, outcome, "closed")
+
+    async def label(self, request: web.Request) -> web.StreamResponse:
+        choice = str((await request.post()).get("label") or "")
+        intent = choice if choice and choice != FAQ_CHOICE else None
+        outcome = await self.helpdesk.label(int(request.match_info["id"]), intent, choice == FAQ_CHOICE, self._agent(request))
+        return _after(request, outcome, "labelled")
+
+    # --- statistics and the model ----------------------------------------------------------
+    async def stats(self, request: web.Request) -> web.Response:
+        tr = await self.helpdesk.translator()
+        stats = await self.helpdesk.stats()
+        day_labels = {c.key: tr.day_short(date.fromisoformat(c.key)) for c in stats.per_day}
+        charts = [
+            column_chart("per-day", tr._("Unanswered questions per day"), stats.per_day, day_labels),
+            row_chart("per-intent", tr._("Unanswered questions per intent (as the model guessed)"), stats.per_intent),
+            row_chart("per-language", tr._("Unanswered questions per language"), tuple(
+                Count(language_name(c.key), c.count) for c in stats.per_language
+            )),
+        ]
+        notice = _notices(tr).get(request.query.get("notice", ""))
+        return self._render(request, tr, "stats.html", stats=stats, charts=charts, notice=notice, can_reload=self.reload_model is not None)
+
+    async def reload(self, request: web.Request) -> web.StreamResponse:
+        changed = await self.reload_model() if self.reload_model is not None else False
+        raise web.HTTPFound("/stats?notice=" + ("model_reloaded" if changed else "model_current"))
+
+
+def _redirect(location: str) -> web.Response:
+    return web.Response(status=302, headers={"Location": location})
+
+
+def _date(raw: str) -> date | None:
+    try:
+        return date.fromisoformat(raw) if raw else None
+    except ValueError:
+        return None
+
+
+def _after(request: web.Request, outcome: Outcome, done: str) -> web.StreamResponse:
+    """Post/redirect/get: back to the ticket, with what happened (or why nothing did)."""
+    if outcome.problem == "not_found":
+        raise web.HTTPNotFound()
+    notice = "closed_problem" if outcome.problem == "closed" else outcome.problem or done
+    raise web.HTTPFound(f"/tickets/{request.match_info['id']}?notice={notice}")
+
+
+def _notices(tr: Translator) -> dict[str, str]:
+    return {
+        "answered": tr._("Answer queued: the delegate receives it in a moment."),
+        "closed": tr._("Ticket closed."),
+        "labelled": tr._("Label saved."),
+        "already_answered": tr._("This ticket was already answered; your answer was not sent."),
+        "closed_problem": tr._("This ticket is closed."),
+        "forgotten": tr._("The delegate deleted their data; the answer cannot be delivered."),
+        "empty": tr._("Please write an answer first."),
+        "unknown_intent": tr._("Unknown intent; nothing was changed."),
+        "model_reloaded": tr._("A newer NLU model is now answering."),
+        "model_current": tr._("The newest NLU model is already answering."),
+    }

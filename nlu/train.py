@@ -1,0 +1,143 @@
+"""`python -m nlu.train [--force] [--print-path]`: trains the NLU model only when its inputs changed.
+
+A model is named after a SHA-256 of config.yml, domain.yml and the NLU training files (data/nlu.yml,
+data/nlu/**/*.yml; never data/event.yml, which the bot reads at run time), so the same data never
+trains twice (CI, `make run`, the tests) and any change to it always does.
+
+Two processes may ask at once (two test sessions, `make run` beside `make test`): a lock file
+serialises them and the second finds the first one's model. Rasa writes into a private directory;
+the finished archive is renamed into models/ in one step, so a half-written model is never seen.
+"""
+
+from __future__ import annotations
+
+import argparse
+import fcntl
+import hashlib
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+MODELS = ROOT / "models"
+MODEL_NAME = re.compile(r"nlu-[0-9a-f]{12}\.tar\.gz")
+"""Only archives named like this (written by this module, atomically) are ever loaded."""
+
+Trainer = Callable[[Path, Path, Path, str], None]
+"""(project root, staged NLU data directory, output directory, model name) -> writes <name>.tar.gz."""
+
+
+def training_files(root: Path = ROOT) -> list[Path]:
+    """config.yml, domain.yml, then the NLU data files in a stable order."""
+    data = root / "data"
+    nlu = [data / "nlu.yml"] if (data / "nlu.yml").is_file() else []
+    if (data / "nlu").is_dir():
+        nlu += sorted(p for p in (data / "nlu").rglob("*.yml") if p.is_file())
+    return [root / "config.yml", root / "domain.yml", *nlu]
+
+
+def data_hash(root: Path = ROOT) -> str:
+    """The first 12 hex digits of a SHA-256 over the training files' paths and contents."""
+    digest = hashlib.sha256()
+    for path in training_files(root):
+        digest.update(path.relative_to(root).as_posix().encode() + b"\0")
+        digest.update(path.read_bytes() + b"\0")
+    return digest.hexdigest()[:12]
+
+
+def model_for_current_data(root: Path = ROOT, models_dir: Path | None = None) -> Path:
+    """Where the model for the current training data is (or will be, once trained)."""
+    return (models_dir or root / "models") / f"nlu-{data_hash(root)}.tar.gz"
+
+
+def latest_model(models_dir: Path = MODELS) -> Path | None:
+    """The most recently trained complete model in `models_dir`, or None."""
+    if not models_dir.is_dir():
+        return None
+    found = [p for p in models_dir.iterdir() if MODEL_NAME.fullmatch(p.name) and p.is_file()]
+    return max(found, key=lambda p: p.stat().st_mtime, default=None)
+
+
+def pick_model(models_dir: Path = MODELS, root: Path = ROOT) -> Path | None:
+    """The model for the current training data when `models_dir` has it, else the latest one
+    (a deployment may ship models without the training data)."""
+    current = model_for_current_data(root, models_dir) if (root / "config.yml").is_file() else None
+    if current is not None and current.is_file():
+        return current
+    return latest_model(models_dir)
+
+
+def rasa_train(root: Path, data_dir: Path, out_dir: Path, name: str) -> None:
+    """Runs this virtualenv's `rasa train nlu` as a subprocess (TensorFlow memory goes with it)."""
+    rasa = Path(sys.executable).parent / "rasa"
+    cmd = [
+        str(rasa), "train", "nlu", "--config", str(root / "config.yml"), "--domain", str(root / "domain.yml"),
+        "--nlu", str(data_dir), "--out", str(out_dir), "--fixed-model-name", name,
+    ]
+    # The repository root on the import path: config.yml may name components of the nlu package.
+    python_path = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
+    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "PYTHONPATH": python_path}
+    # Rasa's chatter goes to stderr: stdout stays clean for `--print-path`.
+    subprocess.run(cmd, cwd=root, env=env, check=True, stdout=2)
+
+
+def ensure_model(
+    root: Path = ROOT, models: Path | None = None, force: bool = False, quiet: bool = False, trainer: Trainer = rasa_train
+) -> Path:
+    """The model for the current training data, trained first if it does not exist (or `force`)."""
+    models = models or root / "models"
+    models.mkdir(parents=True, exist_ok=True)
+    with open(models / ".train.lock", "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes, also if this process dies
+        target = model_for_current_data(root, models)  # after the lock: the data may have changed meanwhile
+        if target.is_file() and not force:
+            if not quiet:
+                print(f"model up to date: {_shown(target, root)}")
+            return target
+        _train_into(root, models, target, trainer, quiet)
+        return target
+
+
+def _train_into(root: Path, models: Path, target: Path, trainer: Trainer, quiet: bool) -> None:
+    name = target.name.removesuffix(".tar.gz")
+    work = models / f".training-{os.getpid()}"
+    shutil.rmtree(work, ignore_errors=True)
+    staged = work / "data"
+    staged.mkdir(parents=True)
+    # Rasa reads one NLU path: stage exactly the hashed files, so the model matches its name.
+    for i, path in enumerate(training_files(root)[2:]):
+        shutil.copyfile(path, staged / f"{i:02d}-{path.name}")
+    if not quiet:
+        print(f"training {name} ...", flush=True)
+    started = time.monotonic()
+    try:
+        trainer(root, staged, work, name)
+        (work / target.name).replace(target)  # one rename: complete or absent
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    if not quiet:
+        print(f"trained {_shown(target, root)} in {time.monotonic() - started:.0f} s")
+
+
+def _shown(path: Path, root: Path) -> str:
+    return str(path.relative_to(root)) if path.is_relative_to(root) else str(path)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--force", action="store_true", help="train even if the model is up to date")
+    parser.add_argument("--print-path", action="store_true", help="print only the model's path (training first if needed)")
+    args = parser.parse_args(argv)
+    path = ensure_model(force=args.force, quiet=args.print_path)
+    if args.print_path:
+        print(path)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

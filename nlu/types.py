@@ -1,0 +1,79 @@
+"""What the rest of the bot sees of NLU: a Parse (intent, confidence, entities, ranking).
+
+Kept free of Rasa, TensorFlow and httpx imports so that services, tests and type checks can use
+these types without loading a model.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+FALLBACK = "nlu_fallback"
+"""The intent of a message the model is not sure about (below the threshold in config.yml)."""
+
+OUT_OF_SCOPE = "out_of_scope"
+HANDOFF_INTENTS = frozenset({FALLBACK, OUT_OF_SCOPE})
+"""Intents that are never answered from event data: the question goes to the helpdesk inbox."""
+
+
+class NluUnavailable(Exception):
+    """The model or the NLU server cannot answer right now (not loaded, crashed, unreachable)."""
+
+
+@dataclass(frozen=True)
+class Entity:
+    """One extracted entity. `value` is normalised (a speaker id, "tomorrow", "day 2", "en"...);
+    `text` is what the delegate wrote, `start`/`end` index the sanitised text of the Parse."""
+
+    entity: str
+    value: str
+    text: str
+    start: int
+    end: int
+    confidence: float | None = None
+
+
+@dataclass(frozen=True)
+class Parse:
+    """The model's reading of one message.
+
+    When the fallback fires, `intent` is "nlu_fallback", `confidence` is the best real intent's
+    confidence (below the threshold) and `ranking` still lists the real intents, best first, so the
+    helpdesk and the analytics can see what the model hesitated between.
+    """
+
+    text: str
+    intent: str
+    confidence: float
+    entities: tuple[Entity, ...] = ()
+    ranking: tuple[tuple[str, float], ...] = ()
+
+    @property
+    def is_handoff(self) -> bool:
+        """True when the message must not be answered from event data (fallback or out of scope)."""
+        return self.intent in HANDOFF_INTENTS
+
+    def entity(self, name: str) -> str | None:
+        """The first value of this entity type, or None."""
+        return next((e.value for e in self.entities if e.entity == name), None)
+
+    def entities_of(self, name: str) -> list[str]:
+        """Every value of this entity type, in text order, without duplicates."""
+        return list(dict.fromkeys(e.value for e in self.entities if e.entity == name))
+
+
+def unparsed(text: str) -> Parse:
+    """The Parse of a message with nothing to understand (empty, emoji only, unknown script)."""
+    return Parse(text=text, intent=FALLBACK, confidence=0.0)
+
+
+class Interpreter(Protocol):
+    """Text in, Parse out. Implementations never raise on odd input; they raise NluUnavailable
+    only when the model or the server cannot be reached."""
+
+    async def parse(self, text: str) -> Parse: ...
+
+    async def ready(self) -> bool: ...
+
+    async def close(self) -> None: ...

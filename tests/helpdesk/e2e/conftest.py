@@ -1,0 +1,65 @@
+"""The whole bot for helpdesk scenarios: the tests/e2e harness (trained model, real database, the bot
+polling the Bot API emulator, the outbox dispatcher delivering), with the helpdesk group in the
+emulator and the web console on a free port of 127.0.0.1."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from bot.clock import ManualClock
+from bot.features import FEATURE_MODULES, install_features
+from bot.helpdesk.service import HelpdeskService
+from bot.helpdesk.web.server import HelpdeskConsole
+from bot.runtime import build_services
+from bot.telegram.emulator.server import BotApiEmulator
+from bot.telegram.emulator.users import EmulatedGroup
+from bot.telegram.lifecycle import RunningBot
+from tests.e2e.conftest import DAY1_MORNING, HELPDESK_CHAT_ID, Harness, emulator, harness_settings  # noqa: F401
+from tests.nlu_model import shared_interpreter
+
+WAIT = 30.0  # seconds; generous for a loaded CI machine, never a timing assertion
+
+
+class HelpdeskHarness(Harness):
+    """The e2e harness, with the outbox dispatcher installed even before bot.features lists it."""
+
+    async def start(self) -> None:
+        self.services = await build_services(self.settings, clock=self.clock, interpreter=self.interpreter)
+        install_features(self.services)
+        if "bot.outbox.feature" not in FEATURE_MODULES:
+            from bot.outbox import feature as outbox
+
+            outbox.install(self.services)
+        self.bot = RunningBot(self.services)
+        await self.bot.start()
+
+    @property
+    def helpdesk(self) -> HelpdeskService:
+        assert self.services is not None
+        return self.services.extras["helpdesk"]  # type: ignore[no-any-return]
+
+    @property
+    def group(self) -> EmulatedGroup:
+        return self.emu.group(HELPDESK_CHAT_ID, "Helpdesk")
+
+    async def console(self) -> HelpdeskConsole:
+        """The running console, once it listens."""
+        import asyncio
+
+        assert self.services is not None
+        console: HelpdeskConsole = self.services.extras["helpdesk_console"]
+        await asyncio.wait_for(console.started.wait(), WAIT)
+        return console
+
+
+@pytest.fixture
+async def desk_harness(emulator: BotApiEmulator, tmp_path: Path) -> AsyncIterator[HelpdeskHarness]:  # noqa: F811
+    emulator.group(HELPDESK_CHAT_ID, "Helpdesk")
+    settings = harness_settings(f"sqlite:///{tmp_path / 'bot.db'}", emulator, helpdesk_web_port=0)
+    h = HelpdeskHarness(emulator, settings, ManualClock(DAY1_MORNING), shared_interpreter())
+    await h.start()
+    yield h
+    await h.stop()
