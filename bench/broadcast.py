@@ -83,7 +83,7 @@ async def add_delegates(services: Services, count: int) -> None:
             await db.execute(insert(Delegate), rows[start : start + 1000])
 
 
-async def run(delegates: int, limits: Limits, outbox_rate: float, timeout: float) -> Figures:
+async def run(delegates: int, limits: Limits, outbox_rate: float, timeout: float, in_flight: int = 8) -> Figures:
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     with tempfile.TemporaryDirectory() as tmp:
         async with BotApiEmulator(limits=limits) as emu:
@@ -92,7 +92,7 @@ async def run(delegates: int, limits: Limits, outbox_rate: float, timeout: float
             settings = Settings(
                 telegram_bot_token="123456:BENCH", telegram_api_base_url=emu.base_url,
                 database_url=f"sqlite:///{tmp}/bench.db", event_file=Path(os.environ.get("EVENT_FILE") or PROJECT_ROOT / "data" / "event.yml"),
-                outbox_rate_per_second=outbox_rate,
+                outbox_rate_per_second=outbox_rate, outbox_max_in_flight=in_flight,
                 nlu_url="http://127.0.0.1:9",  # no questions are asked here: spares loading the NLU model
             )
             services = await build_services(settings, clock=OffsetClock(START))
@@ -146,12 +146,14 @@ def main() -> None:
     parser.add_argument("--limit", type=float, default=30.0, help="the emulator's overall limit, messages/s (Telegram: 30)")
     parser.add_argument("--rate", type=float, default=None, help="OUTBOX_RATE for the bot (default: the limit)")
     parser.add_argument("--lifted-delegates", type=int, default=5000, help="recipients with the limits lifted (0 skips the run)")
+    parser.add_argument("--in-flight", type=int, default=8, help="OUTBOX_MAX_IN_FLIGHT (default 8, the bot's default)")
     args = parser.parse_args()
-    limited = asyncio.run(run(args.delegates, Limits(global_per_second=args.limit), args.rate or args.limit, timeout=args.delegates / args.limit * 3 + 60))
-    report(f"At the emulator's real limit ({args.limit:g}/s, OUTBOX_RATE={args.rate or args.limit:g})", limited)
+    if args.delegates:
+        limited = asyncio.run(run(args.delegates, Limits(global_per_second=args.limit), args.rate or args.limit, timeout=args.delegates / args.limit * 3 + 60, in_flight=args.in_flight))
+        report(f"At the emulator's real limit ({args.limit:g}/s, OUTBOX_RATE={args.rate or args.limit:g})", limited)
     if args.lifted_delegates:
-        lifted = asyncio.run(run(args.lifted_delegates, Limits.lifted(), 100_000.0, timeout=600))
-        report("Limits lifted (OUTBOX_RATE=100000): the bot's own ceiling", lifted)
+        lifted = asyncio.run(run(args.lifted_delegates, Limits.lifted(), 100_000.0, timeout=600, in_flight=args.in_flight))
+        report(f"Limits lifted (OUTBOX_RATE=100000, OUTBOX_MAX_IN_FLIGHT={args.in_flight}): the bot's own ceiling", lifted)
 
 
 if __name__ == "__main__":

@@ -92,19 +92,22 @@ def ensure_model(
     """The model for the current training data, trained first if it does not exist (or `force`)."""
     models = models or root / "models"
     models.mkdir(parents=True, exist_ok=True)
-    with open(models / ".train.lock", "a") as lock:
+    target = model_for_current_data(root, models)
+    # One lock per model: a second process wanting the same model waits for it and then finds it;
+    # a process wanting a model for other data never waits behind an obsolete training.
+    with open(models / f".{target.name}.lock", "a") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes, also if this process dies
-        target = model_for_current_data(root, models)  # after the lock: the data may have changed meanwhile
         if target.is_file() and not force:
             if not quiet:
                 print(f"model up to date: {_shown(target, root)}")
             return target
         _train_into(root, models, target, trainer, quiet)
-        return target
+    return target
 
 
 def _train_into(root: Path, models: Path, target: Path, trainer: Trainer, quiet: bool) -> None:
     name = target.name.removesuffix(".tar.gz")
+    _remove_abandoned_work(models)
     work = models / f".training-{os.getpid()}"
     shutil.rmtree(work, ignore_errors=True)
     staged = work / "data"
@@ -122,6 +125,14 @@ def _train_into(root: Path, models: Path, target: Path, trainer: Trainer, quiet:
         shutil.rmtree(work, ignore_errors=True)
     if not quiet:
         print(f"trained {_shown(target, root)} in {time.monotonic() - started:.0f} s")
+
+
+def _remove_abandoned_work(models: Path) -> None:
+    """Deletes the work directories of trainings whose process is gone (killed mid-training)."""
+    for work in models.glob(".training-*"):
+        pid = work.name.removeprefix(".training-")
+        if pid.isdigit() and not Path(f"/proc/{pid}").exists():
+            shutil.rmtree(work, ignore_errors=True)
 
 
 def _shown(path: Path, root: Path) -> str:
