@@ -10,10 +10,10 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-from telegram import Bot, InputFile, Message
+from telegram import Bot, InlineKeyboardMarkup, InputFile, Message
 from telegram.constants import ParseMode
 
-from bot.answers.reply import Reply
+from bot.answers.reply import Document, Media, Reply, VenuePin
 from bot.answers.split import split_message
 from bot.telegram.keyboards import inline_keyboard
 
@@ -35,20 +35,41 @@ def calls_for(replies: tuple[Reply, ...] | list[Reply]) -> list[Call]:
 
 def _reply_calls(reply: Reply) -> list[Call]:
     calls: list[Call] = []
-    if (v := reply.venue) is not None:
-        calls.append(Call("sendVenue", lambda bot, chat, v=v: bot.send_venue(chat, v.latitude, v.longitude, v.title[:256], v.address[:256])))
-    if (d := reply.document) is not None:
-        calls.append(Call("sendDocument", lambda bot, chat, d=d: bot.send_document(
-            chat, InputFile(d.content, filename=d.filename), caption=d.caption[:1024] or None, parse_mode=ParseMode.HTML)))
-    if (m := reply.media) is not None:
-        if m.kind == "photo":
-            calls.append(Call("sendPhoto", lambda bot, chat, m=m: bot.send_photo(chat, m.file_id, caption=m.caption or None, parse_mode=ParseMode.HTML)))
-        else:
-            calls.append(Call("sendDocument", lambda bot, chat, m=m: bot.send_document(chat, m.file_id, caption=m.caption or None, parse_mode=ParseMode.HTML)))
+    if reply.venue is not None:
+        calls.append(Call("sendVenue", _venue(reply.venue)))
+    if reply.document is not None:
+        calls.append(Call("sendDocument", _document(reply.document)))
+    if reply.media is not None:
+        calls.append(Call("sendPhoto" if reply.media.kind == "photo" else "sendDocument", _media(reply.media)))
     if reply.text:
         parts = split_message(reply.text)
         for i, part in enumerate(parts):
             markup = inline_keyboard(reply.buttons) if i == len(parts) - 1 else None
-            calls.append(Call("sendMessage", lambda bot, chat, part=part, markup=markup: bot.send_message(
-                chat, part, parse_mode=ParseMode.HTML, reply_markup=markup)))
+            calls.append(Call("sendMessage", _text(part, markup)))
     return calls
+
+
+def _venue(v: VenuePin) -> Invoke:
+    async def invoke(bot: Bot, chat: int) -> Message:
+        return await bot.send_venue(chat, v.latitude, v.longitude, v.title[:256], v.address[:256])
+    return invoke
+
+
+def _document(d: Document) -> Invoke:
+    async def invoke(bot: Bot, chat: int) -> Message:
+        return await bot.send_document(chat, InputFile(d.content, filename=d.filename), caption=d.caption[:1024] or None, parse_mode=ParseMode.HTML)
+    return invoke
+
+
+def _media(m: Media) -> Invoke:
+    async def invoke(bot: Bot, chat: int) -> Message:
+        if m.kind == "photo":
+            return await bot.send_photo(chat, m.file_id, caption=m.caption or None, parse_mode=ParseMode.HTML)
+        return await bot.send_document(chat, m.file_id, caption=m.caption or None, parse_mode=ParseMode.HTML)
+    return invoke
+
+
+def _text(text: str, markup: InlineKeyboardMarkup | None) -> Invoke:
+    async def invoke(bot: Bot, chat: int) -> Message:
+        return await bot.send_message(chat, text, parse_mode=ParseMode.HTML, reply_markup=markup)
+    return invoke

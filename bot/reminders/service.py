@@ -18,9 +18,10 @@ reminder is queued once however often the step runs.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any
 
 from sqlalchemy import and_, bindparam, delete, func, or_, select, update
@@ -259,7 +260,7 @@ class ReminderService:
                     if s is None or s.starts_at != starts_at:
                         continue  # an import landed after the snapshot: the next tick sees it whole
                     reply = translators.render(language, ("reminder", session_id, moved_from),
-                                               lambda tr, s=s, moved_from=moved_from: replies.reminder(tr, s, now, moved_from))
+                                               partial(replies.reminder, s=s, now=now, moved_from=moved_from))
                     messages.append(Outgoing(chat_id, (reply,), KIND, dedupe_key(rid, starts_at), now,
                                              source_id=f"session:{session_id}", priority=PRIORITY_REMINDER, expires_at=starts_at))
                     claimed.append({"b_id": rid, "b_for": starts_at})
@@ -323,7 +324,7 @@ class ReminderService:
                 s = session_by_id(snap, session_id)
                 if s is None or not active or ends_at <= now:
                     continue
-                reply = translators.render(language, ("cancelled", session_id), lambda tr, s=s: replies.session_cancelled(tr, s))
+                reply = translators.render(language, ("cancelled", session_id), partial(replies.session_cancelled, s=s))
                 messages.append(Outgoing(chat_id, (reply,), KIND, f"reminder-cancelled:{rid}:{int(starts_at.timestamp())}", now,
                                          source_id=f"session:{session_id}", priority=PRIORITY_REMINDER, expires_at=ends_at))
             await outbox.enqueue(db, messages, now)
@@ -432,6 +433,3 @@ def _event_view(row: EventReminder, snap: EventSnapshot) -> EventReminderView:
     due = starts_at - timedelta(minutes=row.minutes_before) if starts_at else None
     return EventReminderView(row.id, row.day_id, row.session_id, row.minutes_before, row.status, due, starts_at, row.recipients)
 
-
-def describe_sessions(sessions: Sequence[SessionView]) -> str:
-    return ", ".join(s.id for s in sessions)

@@ -100,9 +100,11 @@ class Console:
     # --- the guard: sessions and CSRF ---------------------------------------------------------
     @web.middleware
     async def _guard(self, request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]) -> web.StreamResponse:
+        if request.path == "/favicon.ico" or request.path.startswith("/static/"):
+            return await handler(request)
         session = await self.agents.session(request.cookies.get(SESSION_COOKIE))
         request["session"] = session
-        public = request.path in ("/login", "/favicon.ico") or request.path.startswith("/static/")
+        public = request.path == "/login"
         if session is None and not public:
             if request.method in ("GET", "HEAD"):
                 raise web.HTTPFound("/login")

@@ -41,7 +41,7 @@ class HelpdeskConsole:
 
     async def serve(self, app: Application) -> None:  # type: ignore[type-arg]
         """Runs until cancelled. A port in use is logged and the bot runs on without a console."""
-        runner = web.AppRunner(self.console.application(), access_log=None, shutdown_timeout=1.0)
+        runner = web.AppRunner(self.console.application(), access_log=None, handler_cancellation=True, shutdown_timeout=5.0)
         await runner.setup()
         try:
             try:
