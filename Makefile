@@ -36,7 +36,7 @@ $(STAMP): requirements.txt
 	@touch $(STAMP)
 
 locales/%/LC_MESSAGES/messages.mo: locales/%/LC_MESSAGES/messages.po $(STAMP)
-	$(VENV)/bin/pybabel compile --use-fuzzy=false -D messages -d locales -l $* 2>&1 | grep -v '^compiling' || true
+	$(VENV)/bin/pybabel --quiet compile -D messages -d locales -l $*
 
 catalogs: $(STAMP) $(MO_FILES)
 

@@ -222,7 +222,11 @@ def main() -> int:
                 baseline = rss_kb(bot.pid)
             elif deadline is None:
                 deadline = time.monotonic() + (args.timeout or total / args.rate * 3 + 120)
-            print(f"\r{time.monotonic() - started:6.0f} s: {sent}/{total} delivered, bot RSS {rss_kb(bot.pid)[0] / 1024:.0f} MB", end="", flush=True)
+            progress = f"{time.monotonic() - started:6.0f} s: {sent}/{total} delivered, bot RSS {rss_kb(bot.pid)[0] / 1024:.0f} MB"
+            if sys.stdout.isatty():
+                print("\r" + progress, end="", flush=True)
+            elif int(time.monotonic() - started) % 15 == 0:
+                print(progress, flush=True)
             if sent >= total:
                 time.sleep(2.0)  # anything still on its way lands before we count
                 fresh = control(base, f"/_emulator/calls?after={after}")

@@ -7,16 +7,22 @@ catalogs hold the template and translators can move the placeholder.
 from __future__ import annotations
 
 import gettext
+import io
+import logging
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime, timedelta
-from functools import lru_cache
+from functools import cache
 from zoneinfo import ZoneInfo
 
 from babel import Locale
 from babel.dates import format_date, format_datetime, format_time, format_timedelta
 from babel.lists import format_list
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
 
 from bot.settings import PROJECT_ROOT
+
+log = logging.getLogger(__name__)
 
 LOCALES_DIR = PROJECT_ROOT / "locales"
 DOMAIN = "messages"
@@ -42,8 +48,20 @@ def normalise_language(code: str | None, available: Iterable[str] = UI_LANGUAGES
     return None
 
 
-@lru_cache(maxsize=None)
+@cache
 def _catalog(language: str) -> gettext.NullTranslations:
+    """The compiled catalog; compiled here in memory when `make` has not (yet) compiled the .po, so a
+    delegate never silently gets English because a build step was skipped."""
+    po = LOCALES_DIR / language / "LC_MESSAGES" / f"{DOMAIN}.po"
+    mo = po.with_suffix(".mo")
+    if po.exists() and (not mo.exists() or mo.stat().st_mtime < po.stat().st_mtime):
+        log.warning("catalog %s is not compiled or is stale: compiling it in memory (run `make catalogs`)", language)
+        with po.open("rb") as source:
+            catalog = read_po(source, locale=language)
+        compiled = io.BytesIO()
+        write_mo(compiled, catalog, use_fuzzy=False)
+        compiled.seek(0)
+        return gettext.GNUTranslations(compiled)
     return gettext.translation(DOMAIN, localedir=str(LOCALES_DIR), languages=[language], fallback=True)
 
 

@@ -29,7 +29,7 @@ from nlu.types import FALLBACK, HANDOFF_INTENTS, OUT_OF_SCOPE, Parse
 ROOT = Path(__file__).resolve().parent.parent
 HELD_OUT_DIR = ROOT / "tests" / "nlu"
 GENERATED = ROOT / "data" / "nlu" / "generated.yml"
-CLINC_DIR = ROOT.parent / "shared" / "data" / "clinc-oos"
+CLINC_DIR = ROOT / "tests" / "nlu" / "clinc"
 CLINC_TUNING = ("oos_val.txt", "oos_train.txt")
 """CLINC150 out-of-scope files that may be used for tuning; oos_test.txt is the product's exam."""
 

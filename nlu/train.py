@@ -4,9 +4,11 @@ A model is named after a SHA-256 of config.yml, domain.yml and the NLU training 
 data/nlu/**/*.yml; never data/event.yml, which the bot reads at run time), so the same data never
 trains twice (CI, `make run`, the tests) and any change to it always does.
 
-Two processes may ask at once (two test sessions, `make run` beside `make test`): a lock file
-serialises them and the second finds the first one's model. Rasa writes into a private directory;
-the finished archive is renamed into models/ in one step, so a half-written model is never seen.
+Safe with several processes at once (two test sessions, `make run` beside `make test`, someone
+editing the data meanwhile): the files are read once into a snapshot, which is both hashed and
+trained on, so a model always holds what its name says; one lock per model makes a second process
+wait for the first and then find its model; Rasa writes into a private directory and the finished
+archive is renamed into models/ in one step, so a half-written model is never seen.
 """
 
 from __future__ import annotations
@@ -21,15 +23,13 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 MODELS = ROOT / "models"
 MODEL_NAME = re.compile(r"nlu-[0-9a-f]{12}\.tar\.gz")
 """Only archives named like this (written by this module, atomically) are ever loaded."""
-
-Trainer = Callable[[Path, Path, Path, str], None]
-"""(project root, staged NLU data directory, output directory, model name) -> writes <name>.tar.gz."""
 
 
 def training_files(root: Path = ROOT) -> list[Path]:
@@ -41,13 +41,37 @@ def training_files(root: Path = ROOT) -> list[Path]:
     return [root / "config.yml", root / "domain.yml", *nlu]
 
 
+@dataclass(frozen=True)
+class Snapshot:
+    """The training files' contents at one moment, by path relative to the project root."""
+
+    files: tuple[tuple[str, bytes], ...]
+
+    @classmethod
+    def of(cls, root: Path = ROOT) -> Snapshot:
+        return cls(tuple((p.relative_to(root).as_posix(), p.read_bytes()) for p in training_files(root)))
+
+    @property
+    def hash(self) -> str:
+        """The first 12 hex digits of a SHA-256 over the files' paths and contents."""
+        digest = hashlib.sha256()
+        for path, content in self.files:
+            digest.update(path.encode() + b"\0")
+            digest.update(content + b"\0")
+        return digest.hexdigest()[:12]
+
+    def write(self, into: Path) -> None:
+        for path, content in self.files:
+            (into / path).parent.mkdir(parents=True, exist_ok=True)
+            (into / path).write_bytes(content)
+
+
+Trainer = Callable[[Path, str], None]
+"""(a directory holding a snapshot of the project, model name) -> writes <dir>/<name>.tar.gz."""
+
+
 def data_hash(root: Path = ROOT) -> str:
-    """The first 12 hex digits of a SHA-256 over the training files' paths and contents."""
-    digest = hashlib.sha256()
-    for path in training_files(root):
-        digest.update(path.relative_to(root).as_posix().encode() + b"\0")
-        digest.update(path.read_bytes() + b"\0")
-    return digest.hexdigest()[:12]
+    return Snapshot.of(root).hash
 
 
 def model_for_current_data(root: Path = ROOT, models_dir: Path | None = None) -> Path:
@@ -72,18 +96,19 @@ def pick_model(models_dir: Path = MODELS, root: Path = ROOT) -> Path | None:
     return latest_model(models_dir)
 
 
-def rasa_train(root: Path, data_dir: Path, out_dir: Path, name: str) -> None:
-    """Runs this virtualenv's `rasa train nlu` as a subprocess (TensorFlow memory goes with it)."""
+def rasa_train(project: Path, name: str) -> None:
+    """Runs this virtualenv's `rasa train nlu` on a project snapshot, as a subprocess (TensorFlow
+    and the training's memory go away with it)."""
     rasa = Path(sys.executable).parent / "rasa"
     cmd = [
-        str(rasa), "train", "nlu", "--config", str(root / "config.yml"), "--domain", str(root / "domain.yml"),
-        "--nlu", str(data_dir), "--out", str(out_dir), "--fixed-model-name", name,
+        str(rasa), "train", "nlu", "--config", str(project / "config.yml"), "--domain", str(project / "domain.yml"),
+        "--nlu", str(project / "data"), "--out", str(project), "--fixed-model-name", name,
     ]
     # The repository root on the import path: config.yml may name components of the nlu package.
     python_path = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
     env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "PYTHONPATH": python_path}
     # Rasa's chatter goes to stderr: stdout stays clean for `--print-path`.
-    subprocess.run(cmd, cwd=root, env=env, check=True, stdout=2)
+    subprocess.run(cmd, cwd=ROOT, env=env, check=True, stdout=2)
 
 
 def ensure_model(
@@ -92,7 +117,8 @@ def ensure_model(
     """The model for the current training data, trained first if it does not exist (or `force`)."""
     models = models or root / "models"
     models.mkdir(parents=True, exist_ok=True)
-    target = model_for_current_data(root, models)
+    snapshot = Snapshot.of(root)
+    target = models / f"nlu-{snapshot.hash}.tar.gz"
     # One lock per model: a second process wanting the same model waits for it and then finds it;
     # a process wanting a model for other data never waits behind an obsolete training.
     with open(models / f".{target.name}.lock", "a") as lock:
@@ -101,30 +127,26 @@ def ensure_model(
             if not quiet:
                 print(f"model up to date: {_shown(target, root)}")
             return target
-        _train_into(root, models, target, trainer, quiet)
+        _train(snapshot, models, target, trainer, quiet)
     return target
 
 
-def _train_into(root: Path, models: Path, target: Path, trainer: Trainer, quiet: bool) -> None:
+def _train(snapshot: Snapshot, models: Path, target: Path, trainer: Trainer, quiet: bool) -> None:
     name = target.name.removesuffix(".tar.gz")
     _remove_abandoned_work(models)
     work = models / f".training-{os.getpid()}"
     shutil.rmtree(work, ignore_errors=True)
-    staged = work / "data"
-    staged.mkdir(parents=True)
-    # Rasa reads one NLU path: stage exactly the hashed files, so the model matches its name.
-    for i, path in enumerate(training_files(root)[2:]):
-        shutil.copyfile(path, staged / f"{i:02d}-{path.name}")
+    snapshot.write(work)
     if not quiet:
         print(f"training {name} ...", flush=True)
     started = time.monotonic()
     try:
-        trainer(root, staged, work, name)
+        trainer(work, name)
         (work / target.name).replace(target)  # one rename: complete or absent
     finally:
         shutil.rmtree(work, ignore_errors=True)
     if not quiet:
-        print(f"trained {_shown(target, root)} in {time.monotonic() - started:.0f} s")
+        print(f"trained {target.name} in {time.monotonic() - started:.0f} s")
 
 
 def _remove_abandoned_work(models: Path) -> None:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
 
 from bot.db import Database
 from bot.delegates.models import Delegate, RoleGrant
@@ -51,6 +52,15 @@ class DelegateService:
         last_name: str | None = None, username: str | None = None, language_code: str | None = None,
     ) -> DelegateView:
         """Records a contact; on first contact the language comes from Telegram's language_code."""
+        try:
+            return await self._seen(user_id, chat_id, now, first_name, last_name, username, language_code)
+        except IntegrityError:  # another replica created the row meanwhile: now it is an update
+            return await self._seen(user_id, chat_id, now, first_name, last_name, username, language_code)
+
+    async def _seen(
+        self, user_id: int, chat_id: int, now: datetime, first_name: str | None, last_name: str | None,
+        username: str | None, language_code: str | None,
+    ) -> DelegateView:
         async with self.database.session() as db:
             row = await db.get(Delegate, user_id)
             is_new = row is None

@@ -11,6 +11,7 @@ from telegram.ext import Application, ApplicationBuilder, ContextTypes
 
 from bot.i18n import Translator
 from bot.runtime import Services
+from bot.telegram.ordering import ChatOrderedUpdateProcessor
 
 log = logging.getLogger(__name__)
 EMULATOR_TOKEN = "123456:EMULATOR"
@@ -69,7 +70,7 @@ def build_application(services: Services) -> Application:  # type: ignore[type-a
         .token(settings.telegram_bot_token or EMULATOR_TOKEN)
         .base_url(settings.telegram_api_base_url)
         .base_file_url(settings.telegram_api_base_url.replace("/bot", "/file/bot"))
-        .concurrent_updates(16)
+        .concurrent_updates(ChatOrderedUpdateProcessor(256))
         .connect_timeout(5.0)
         .read_timeout(10.0)
         .write_timeout(10.0)

@@ -21,28 +21,36 @@ from bot.telegram.keyboards import inline_keyboard
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
-MAX_ATTEMPTS = 6
+MAX_ATTEMPTS = 8  # failures (5xx, time-outs, network) before giving up; a 429 is not a failure
+MAX_WAIT = 90.0  # seconds of retry_after a reply may wait in all before it is given up
 
 
 async def with_retries(call: Callable[[], Awaitable[T]], what: str = "send") -> T:
-    """Retries 429 (after retry_after), time-outs and network errors with exponential backoff."""
-    delay = 0.5
-    for attempt in range(1, MAX_ATTEMPTS + 1):
+    """Retries 429 (after retry_after), time-outs and network errors with exponential backoff.
+
+    A 429 only asks for patience, so it does not use up an attempt; the waits it asks for are
+    bounded by MAX_WAIT in all, so a handler never hangs on a throttled chat.
+    """
+    delay, failures, waited = 0.5, 0, 0.0
+    while True:
         try:
             return await call()
         except RetryAfter as exc:
             wait = exc.retry_after if isinstance(exc.retry_after, (int, float)) else exc.retry_after.total_seconds()
+            waited += float(wait)
+            if waited > MAX_WAIT:
+                raise
             log.info("%s: 429, retrying after %ss", what, wait)
             await asyncio.sleep(float(wait) + 0.05)
         except (Forbidden, BadRequest):
             raise
         except (TimedOut, NetworkError) as exc:
-            if attempt == MAX_ATTEMPTS:
+            failures += 1
+            if failures >= MAX_ATTEMPTS:
                 raise
-            log.info("%s: %s (attempt %d), retrying in %.1fs", what, type(exc).__name__, attempt, delay)
+            log.info("%s: %s (attempt %d), retrying in %.1fs", what, type(exc).__name__, failures, delay)
             await asyncio.sleep(delay)
             delay = min(delay * 2, 8.0)
-    raise TimedOut(f"{what}: gave up after {MAX_ATTEMPTS} attempts")
 
 
 async def send_reply(bot: Bot, chat_id: int, reply: Reply, **extra: Any) -> list[Message]:

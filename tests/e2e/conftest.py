@@ -18,8 +18,8 @@ from bot.telegram.emulator.limits import Limits
 from bot.telegram.emulator.server import BotApiEmulator
 from bot.telegram.emulator.users import EmulatedUser
 from bot.telegram.lifecycle import RunningBot
+from nlu.testing import session_interpreter as shared_interpreter
 from tests.conftest import DAY1_MORNING, POSTGRES_URL, SAMPLE_EVENT, _reset_postgres
-from tests.nlu_model import shared_interpreter
 
 ORGANISER_ID = 900
 HELPDESK_CHAT_ID = -1001

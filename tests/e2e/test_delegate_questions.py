@@ -6,6 +6,8 @@ from datetime import datetime
 
 import pytest
 
+from bot.i18n import Translator
+
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 # (language_code, question, facts that must all appear in the reply, case-insensitive)
@@ -93,7 +95,9 @@ async def test_language_follows_telegram_then_the_delegates_choice(harness) -> N
     delegate = harness.user(3002, "Sari", language_code="id")
     await delegate.command("/venue")
     replies = await delegate.wait_replies(2, timeout=20)
-    assert any("Cara ke sana" in (b.text or "") for r in replies for row in r.buttons for b in row)
+    directions_id = Translator("id")._("How to get there")
+    assert directions_id != "How to get there", "the Indonesian catalog is loaded"
+    assert any(directions_id in (b.text or "") for r in replies for row in r.buttons for b in row)
     await delegate.command("/language")
     choice = await delegate.next_reply(timeout=20)
     await delegate.press(choice, "English")

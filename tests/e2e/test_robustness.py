@@ -29,11 +29,13 @@ async def test_an_edited_message_is_acknowledged(harness) -> None:
     assert "edited" in (reply.text or "")
 
 
-@pytest.mark.parametrize("text", ["", " ", "😀😀😀", "x" * 10_000, "<b>bold</b> & <script>alert(1)</script>", "\x00\x07 venue \u202e"])
+@pytest.mark.parametrize("text", ["   \n\t ", "?", "😀😀😀", "x" * 10_000, "<b>bold</b> & <script>alert(1)</script>", "\x00\x07 venue \u202e"])
 async def test_odd_texts_are_answered_without_a_crash(harness, text: str) -> None:
     delegate = harness.user(4003, "Ana")
     await delegate.send(text)
     reply = await delegate.next_reply(timeout=20)
+    while reply.method != "sendMessage":  # a venue pin comes before its text
+        reply = await delegate.next_reply(timeout=20)
     assert reply.text
     assert "<script>" not in (reply.html or "")
 
@@ -59,7 +61,11 @@ async def test_a_flood_of_twenty_messages_gets_one_note(harness) -> None:
     delegate = harness.user(4006, "Ana")
     for i in range(20):
         await delegate.send(f"hello {i}")
-    await delegate.expect_silence(within=8.0)  # let the 1/s per-chat pacing drain the replies
+    while True:  # the replies drain at Telegram's 1/s per chat: collect them until the bot falls quiet
+        try:
+            await delegate.next_reply(timeout=4)
+        except TimeoutError:
+            break
     texts = [r.text or "" for r in delegate.replies]
     assert sum("faster than I can read" in t for t in texts) == 1
     assert 2 <= len(texts) <= 10
@@ -86,9 +92,9 @@ async def test_when_the_nlu_is_down_commands_work_and_questions_reach_the_helpde
     from bot.clock import ManualClock
     from bot.helpdesk.models import Ticket
     from nlu.interpreter import RasaHttpInterpreter
+    from nlu.server import free_port
     from tests.conftest import DAY1_MORNING
     from tests.e2e.conftest import Harness, harness_settings
-    from tests.nlu.test_http import free_port
 
     down = RasaHttpInterpreter(f"http://127.0.0.1:{free_port()}", timeout=0.3, retries=0)
     h = Harness(emulator, harness_settings(f"sqlite:///{tmp_path / 'bot.db'}", emulator), ManualClock(DAY1_MORNING), down)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-from collections import defaultdict
 from collections.abc import Awaitable, Callable
 
 from telegram import Update
@@ -17,16 +15,10 @@ Context = ContextTypes.DEFAULT_TYPE
 CallbackHandler = Callable[[Update, Context, str], Awaitable[None]]
 # Features register their buttons here: CALLBACKS["rm"] = handler(update, context, argument).
 CALLBACKS: dict[str, CallbackHandler] = {}
-_chat_locks: defaultdict[int, asyncio.Lock] = defaultdict(asyncio.Lock)
 
 
 def services(context: Context) -> Services:
     return context.application.bot_data["services"]  # type: ignore[no-any-return]
-
-
-def chat_lock(chat_id: int) -> asyncio.Lock:
-    """Keeps one chat's messages in order while different chats are served concurrently."""
-    return _chat_locks[chat_id]
 
 
 async def delegate_of(update: Update, context: Context) -> DelegateView | None:

@@ -9,8 +9,9 @@ from telegram.ext import Application, MessageHandler, filters
 
 from bot.answers.reply import Answer, Reply, esc
 from bot.telegram.flood import FloodGuard
-from bot.telegram.handlers.common import Context, chat_lock, delegate_of, services, translator_for
+from bot.telegram.handlers.common import Context, delegate_of, services, translator_for
 from bot.telegram.handlers.language import apply_language
+from bot.telegram.ordering import ChatOrderedUpdateProcessor
 from bot.telegram.render import send_answer
 
 log = logging.getLogger(__name__)
@@ -24,7 +25,9 @@ async def on_text(update: Update, context: Context) -> None:
     if message is None or chat is None or delegate is None:
         return
     s = services(context)
-    verdict = flood.check(delegate.user_id)
+    processor = context.application.update_processor
+    arrived = processor.arrival(update) if isinstance(processor, ChatOrderedUpdateProcessor) else None
+    verdict = flood.check(delegate.user_id, at=arrived)
     if verdict != "ok":
         if verdict == "warn":
             tr = await translator_for(context, delegate)
@@ -32,24 +35,23 @@ async def on_text(update: Update, context: Context) -> None:
             await send_answer(context.bot, chat.id, Answer.of(Reply(esc(note))))
         return
     text = (message.text or "")[:MAX_INPUT]
-    async with chat_lock(chat.id):
-        handled = await s.conversation.handle(delegate, text)
-        context.application.bot_data.setdefault("stats", {}).setdefault("nlu_ms", []).append(handled.nlu_ms)
-        answer = handled.answer
-        if answer.set_language:
-            await apply_language(update, context, delegate, answer.set_language)
+    # No lock needed: one chat's updates are processed in order (bot.telegram.ordering).
+    handled = await s.conversation.handle(delegate, text)
+    answer = handled.answer
+    if answer.set_language:
+        await apply_language(update, context, delegate, answer.set_language)
+        return
+    if answer.remind_session_ids or answer.remind_day_id:
+        remind = context.application.bot_data.get("remind_from_text")
+        if remind is not None:
+            await remind(update, context, delegate, answer)
             return
-        if answer.remind_session_ids or answer.remind_day_id:
-            remind = context.application.bot_data.get("remind_from_text")
-            if remind is not None:
-                await remind(update, context, delegate, answer)
-                return
-            tr = await translator_for(context, delegate)
-            answer = Answer.of(Reply(esc(tr._("Reminders are not available yet."))))
-        if answer.handoff is None:  # e.g. the helpdesk's "This didn't answer my question" button
-            for decorate in context.application.bot_data.get("answer_decorators", []):
-                answer = await decorate(delegate, answer)
-        await send_answer(context.bot, chat.id, answer)
+        tr = await translator_for(context, delegate)
+        answer = Answer.of(Reply(esc(tr._("Reminders are not available yet."))))
+    if answer.handoff is None:  # e.g. the helpdesk's "This didn't answer my question" button
+        for decorate in context.application.bot_data.get("answer_decorators", []):
+            answer = await decorate(delegate, answer)
+    await send_answer(context.bot, chat.id, answer)
 
 
 def register(app: Application) -> None:  # type: ignore[type-arg]

@@ -17,8 +17,8 @@ from bot.runtime import build_services
 from bot.telegram.emulator.server import BotApiEmulator
 from bot.telegram.emulator.users import EmulatedGroup
 from bot.telegram.lifecycle import RunningBot
+from nlu.testing import session_interpreter as shared_interpreter
 from tests.e2e.conftest import DAY1_MORNING, HELPDESK_CHAT_ID, Harness, emulator, harness_settings  # noqa: F401
-from tests.nlu_model import shared_interpreter
 
 WAIT = 30.0  # seconds; generous for a loaded CI machine, never a timing assertion
 
