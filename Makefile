@@ -52,6 +52,11 @@ train: $(STAMP)
 
 eval: train
 	$(PY) -m nlu.evaluate
+	@# Rasa's own report on the same held-out files (confusion matrix, per-intent errors) in results/.
+	@for f in tests/nlu/test_nlu_*.yml; do lang=$$(basename $$f .yml | sed 's/test_nlu_//'); \
+		$(VENV)/bin/rasa test nlu --model "$$($(PY) -m nlu.train --print-path)" --nlu $$f --out results/nlu-$$lang \
+			--no-plot >/dev/null 2>&1 || exit $$?; \
+		$(PY) -c "import json,sys; r=json.load(open(sys.argv[1])); print(f'rasa test nlu {sys.argv[2]}: intent accuracy {r[\"accuracy\"]:.3f}, macro-F1 {r[\"macro avg\"][\"f1-score\"]:.3f} (results/nlu-{sys.argv[2]}/)')" results/nlu-$$lang/intent_report.json $$lang; done
 
 run: $(STAMP) catalogs train
 	$(PY) -m bot run

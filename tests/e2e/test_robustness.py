@@ -40,6 +40,14 @@ async def test_odd_texts_are_answered_without_a_crash(harness, text: str) -> Non
     assert "<script>" not in (reply.html or "")
 
 
+@pytest.mark.parametrize("content", [{"text": ""}, {}, {"text": "", "entities": [{"type": "bold", "offset": 0, "length": 5}]}])
+async def test_an_empty_or_contentless_message_gets_a_polite_note(harness, content: dict) -> None:
+    delegate = harness.user(4011, "Ana")
+    await delegate.send_raw(content)
+    reply = await delegate.next_reply(timeout=20)
+    assert reply.text and "text" in reply.text
+
+
 async def test_forged_callback_data_gets_a_polite_note(harness) -> None:
     delegate = harness.user(4004, "Ana")
     await delegate.command("/agenda")

@@ -231,6 +231,11 @@ class EmulatedUser(_Reader):
             raise ValueError("Telegram's clients do not send empty messages")
         return self._post({"text": text}, chat, reply_to)
 
+    async def send_raw(self, content: JSON, *, chat: Any = None) -> JSON:
+        """A message with exactly these fields (e.g. {"text": ""}): what a buggy client or a forged
+        update could deliver, which Telegram's own clients never send."""
+        return self._post(dict(content), chat)
+
     async def command(self, command: str, *, chat: Any = None, reply_to: Any = None) -> JSON:
         """Send "/agenda" (or "agenda", or "/agenda day 2") with a bot_command entity."""
         return self._post(command_content(command), chat, reply_to)
