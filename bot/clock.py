@@ -8,6 +8,7 @@ ManualClock and move it instead of sleeping through real minutes.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from datetime import datetime, timedelta, timezone
 from typing import Protocol
@@ -73,10 +74,8 @@ class ManualClock:
     async def sleep(self, seconds: float) -> None:
         # Wake on a move, and at least every 50 ms of real time so that loops stay responsive.
         self._moved.clear()
-        try:
+        with contextlib.suppress(asyncio.TimeoutError):
             await asyncio.wait_for(self._moved.wait(), timeout=min(max(seconds, 0.0), 0.05))
-        except asyncio.TimeoutError:
-            pass
 
 
 def clock_from(start: datetime | None) -> Clock:

@@ -10,7 +10,7 @@ import signal
 import sys
 
 from bot.event.loader import EventFileError
-from bot.settings import PROJECT_ROOT, Settings, load_settings
+from bot.settings import PROJECT_ROOT, Settings, SettingsError, load_settings
 
 log = logging.getLogger("bot")
 
@@ -18,6 +18,10 @@ log = logging.getLogger("bot")
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = subparsers.add_parser("run", help="run the assistant (default)")
     p.add_argument("--no-console", action="store_true", help="with the emulator: no terminal chat, just serve")
+    p.add_argument("--webhook-url", help="webhook mode: the public HTTPS URL Telegram posts updates to (WEBHOOK_URL); "
+                   "needs WEBHOOK_SECRET; the bot serves them at path /telegram")
+    p.add_argument("--listen", help="address of the bot's HTTP server: webhook, /healthz, /metrics (LISTEN, default 127.0.0.1)")
+    p.add_argument("--port", type=int, help="port of the bot's HTTP server (PORT, default 8443)")
     p.set_defaults(handler=_run)
 
 
@@ -76,7 +80,15 @@ async def serve(settings: Settings, console: bool) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
-    settings = load_settings()
+    try:
+        settings = load_settings()
+        overrides = {k: v for k, v in (("webhook_url", args.webhook_url), ("listen", args.listen), ("port", args.port)) if v is not None}
+        settings = settings.with_overrides(**overrides)
+        if settings.webhook_url and not settings.webhook_secret:
+            raise SettingsError("WEBHOOK_SECRET: required in webhook mode (Telegram sends it with every update)")
+    except SettingsError as exc:
+        print(f"configuration error: {exc}", file=sys.stderr)
+        return 2
     console = settings.uses_emulator and not args.no_console and sys.stdin.isatty()
     setup_logging(settings, to_file=console)
     try:

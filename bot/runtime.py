@@ -15,6 +15,7 @@ from bot.event.importer import has_event, import_event
 from bot.event.loader import load_event_file
 from bot.event.service import EventService
 from bot.i18n import UI_LANGUAGES
+from bot.metrics import Metrics
 from bot.settings import Settings
 from nlu.interpreter import Interpreter, load_interpreter
 
@@ -32,6 +33,7 @@ class Services:
     answers: AnswerService
     conversation: ConversationService
     interpreter: Interpreter
+    metrics: Metrics = field(default_factory=Metrics)
     extras: dict[str, Any] = field(default_factory=dict)  # feature services added by their modules
 
     async def close(self) -> None:

@@ -123,7 +123,7 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
             return messages
         probabilities = self.clf.predict_proba(self._matrix(messages))
         labels = self.clf.classes_
-        for message, row in zip(messages, probabilities):
+        for message, row in zip(messages, probabilities, strict=True):
             order = np.argsort(-row)[: max(1, int(self.config["ranking_length"]))]
             ranking = [{"name": str(labels[i]), "confidence": float(row[i])} for i in order]
             message.set("intent", ranking[0], add_to_output=True)

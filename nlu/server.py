@@ -13,10 +13,11 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Iterator
+from typing import IO
 
 import httpx
 
@@ -78,7 +79,7 @@ def start_rasa_server(model: Path, port: int | None = None) -> RasaServer:
     cmd = [str(rasa), "run", "--enable-api", "--model", str(model), "--interface", "127.0.0.1", "--port", str(port)]
     python_path = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
     env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "PYTHONPATH": python_path}
-    log = tempfile.NamedTemporaryFile(prefix="rasa-server-", suffix=".log", delete=False)
+    log = tempfile.NamedTemporaryFile(prefix="rasa-server-", suffix=".log", delete=False)  # noqa: SIM115 (closed by the caller)
     process = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     return RasaServer(process=process, port=port, log=log)
 

@@ -428,7 +428,7 @@ def _overlaps(v: _Validator, sessions: list[tuple[str, SessionInfo]]) -> None:
             by_room.setdefault(s.room_id, []).append((path, s))
     for entries in by_room.values():
         entries.sort(key=lambda e: e[1].starts_at)
-        for (prev_path, prev), (path, cur) in zip(entries, entries[1:]):
+        for (prev_path, prev), (path, cur) in zip(entries, entries[1:], strict=False):
             if cur.starts_at < prev.ends_at:
                 v.problem(f"{path}.start", f"overlaps {prev.id!r} ({prev_path}) in room {cur.room_id!r}")
 

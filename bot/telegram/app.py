@@ -7,7 +7,7 @@ import logging
 
 from telegram import BotCommand, BotCommandScopeAllPrivateChats, Update
 from telegram.error import TelegramError
-from telegram.ext import Application, ApplicationBuilder, ContextTypes
+from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
 
 from bot.i18n import Translator
 from bot.runtime import Services
@@ -63,6 +63,9 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
             log.warning("could not tell the delegate about the error")
 
 
+_UPDATE_KINDS = ("message", "edited_message", "callback_query", "my_chat_member", "channel_post", "inline_query")
+
+
 def build_application(services: Services) -> Application:  # type: ignore[type-arg]
     settings = services.settings
     builder = (
@@ -79,6 +82,12 @@ def build_application(services: Services) -> Application:  # type: ignore[type-a
     )
     app = builder.build()
     app.bot_data["services"] = services
+
+    async def count(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        kind = next((name for name in _UPDATE_KINDS if getattr(update, name, None) is not None), "other")
+        services.metrics.update_handled(kind)
+
+    app.add_handler(TypeHandler(Update, count), group=-100)  # runs beside the real handler, never instead
     for name in [*HANDLER_MODULES, *services.extras.get("handler_modules", []), LAST_HANDLER_MODULE]:
         importlib.import_module(name).register(app)
     app.add_error_handler(on_error)

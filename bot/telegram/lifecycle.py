@@ -7,11 +7,15 @@ import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 
+from aiohttp import web
 from telegram import Update
 from telegram.ext import Application
 
+from bot.ops import OpsServer
 from bot.runtime import Services
+from bot.settings import SettingsError
 from bot.telegram.app import build_application, register_command_menus
+from bot.telegram.webhook import WEBHOOK_PATH, webhook_handler
 
 log = logging.getLogger(__name__)
 BackgroundTask = Callable[[Application], Awaitable[None]]  # type: ignore[type-arg]
@@ -24,13 +28,28 @@ class RunningBot:
         self.services = services
         self.app = build_application(services)
         self._tasks: list[asyncio.Task[None]] = []
+        settings = services.settings
+        self.webhook = bool(settings.webhook_url)
+        extra = [web.post(WEBHOOK_PATH, webhook_handler(self.app, settings.webhook_secret or ""))] if self.webhook else []
+        self.http = OpsServer(services, extra, required=self.webhook)
 
     async def start(self, *, poll_interval: float = 0.0) -> None:
+        settings = self.services.settings
+        if self.webhook and not settings.webhook_secret:
+            raise SettingsError("WEBHOOK_SECRET: required in webhook mode (Telegram sends it with every update)")
         await self.app.initialize()
         await register_command_menus(self.app, self.services)
         await self.app.start()
-        assert self.app.updater is not None
-        await self.app.updater.start_polling(poll_interval=poll_interval, timeout=10, allowed_updates=Update.ALL_TYPES, drop_pending_updates=False)
+        await self.http.start()
+        if self.webhook:
+            # Telegram stops answering getUpdates once a webhook is set, and vice versa.
+            await self.app.bot.set_webhook(
+                settings.webhook_url or "", secret_token=settings.webhook_secret, allowed_updates=Update.ALL_TYPES,
+            )
+            log.info("webhook mode: Telegram posts updates to the webhook URL (path %s)", WEBHOOK_PATH)
+        else:
+            assert self.app.updater is not None
+            await self.app.updater.start_polling(poll_interval=poll_interval, timeout=10, allowed_updates=Update.ALL_TYPES, drop_pending_updates=False)
         for factory in self.services.extras.get("background", []):
             self._tasks.append(asyncio.create_task(self._guard(factory), name=getattr(factory, "__name__", "background")))
         log.info("bot started")
@@ -55,6 +74,7 @@ class RunningBot:
                 await task
         if self.app.updater is not None and self.app.updater.running:
             await self.app.updater.stop()
+        await self.http.stop()
         if self.app.running:
             await self.app.stop()
         await self.app.shutdown()

@@ -69,6 +69,7 @@ def harness_settings(database_url: str, emu: BotApiEmulator, **overrides: Any) -
         "organiser_ids": frozenset({ORGANISER_ID}),
         "helpdesk_chat_id": HELPDESK_CHAT_ID,
         "assistant_now": DAY1_MORNING,
+        "port": 0,  # the bot's /healthz and /metrics on a free port
     }
     values.update(overrides)
     return Settings(**values)

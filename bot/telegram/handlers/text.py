@@ -37,6 +37,10 @@ async def on_text(update: Update, context: Context) -> None:
     text = (message.text or "")[:MAX_INPUT]
     # No lock needed: one chat's updates are processed in order (bot.telegram.ordering).
     handled = await s.conversation.handle(delegate, text)
+    if handled.answer.handoff == "nlu_unavailable":
+        s.metrics.nlu_unavailable += 1
+    else:
+        s.metrics.nlu_seconds.observe(handled.nlu_ms / 1000)
     answer = handled.answer
     if answer.set_language:
         await apply_language(update, context, delegate, answer.set_language)
