@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from dataclasses import dataclass, field
 from typing import Any
+
+from sqlalchemy.exc import DBAPIError
 
 from bot.answers.service import AnswerService
 from bot.clock import Clock, clock_from
@@ -17,6 +20,7 @@ from bot.event.service import EventService
 from bot.i18n import UI_LANGUAGES
 from bot.metrics import Metrics
 from bot.settings import Settings
+from bot.updates.service import UpdateLedger
 from nlu.interpreter import Interpreter, load_interpreter
 
 log = logging.getLogger(__name__)
@@ -33,6 +37,7 @@ class Services:
     answers: AnswerService
     conversation: ConversationService
     interpreter: Interpreter
+    ledger: UpdateLedger | None = None  # set by build_services: which updates this or another replica took
     metrics: Metrics = field(default_factory=Metrics)
     extras: dict[str, Any] = field(default_factory=dict)  # feature services added by their modules
 
@@ -41,12 +46,25 @@ class Services:
         await self.database.dispose()
 
 
-async def prepare_database(settings: Settings, database: Database, clock: Clock) -> None:
-    """Migrates the schema and imports EVENT_FILE when the database holds no event yet."""
-    await database.migrate()
-    if not await has_event(database):
-        summary = await import_event(database, load_event_file(settings.event_file), clock.now())
-        log.info("event file loaded: %s", summary.line())
+async def prepare_database(settings: Settings, database: Database, clock: Clock, attempts: int = 5) -> None:
+    """Migrates the schema and imports EVENT_FILE when the database holds no event yet.
+
+    Replicas starting together race for both; the loser's transaction fails and rolls back, and on
+    its next attempt it finds the schema current and the event imported.
+    """
+    event = load_event_file(settings.event_file)
+    for attempt in range(1, attempts + 1):
+        try:
+            await database.migrate()
+            if not await has_event(database):
+                summary = await import_event(database, event, clock.now())
+                log.info("event file loaded: %s", summary.line())
+            return
+        except DBAPIError:
+            if attempt == attempts:
+                raise
+            log.info("database set-up raced another replica (attempt %d); trying again", attempt)
+            await asyncio.sleep(0.5 * attempt)
 
 
 async def build_services(
@@ -66,4 +84,5 @@ async def build_services(
         delegates=DelegateService(database, languages, snapshot.default_language),
         roles=RoleService(database, settings.organiser_ids), answers=answers,
         conversation=ConversationService(database, interpreter, answers, clock.now), interpreter=interpreter,
+        ledger=UpdateLedger(database),
     )

@@ -7,7 +7,7 @@ import logging
 
 from telegram import BotCommand, BotCommandScopeAllPrivateChats, Update
 from telegram.error import TelegramError
-from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
+from telegram.ext import Application, ApplicationBuilder, ApplicationHandlerStop, ContextTypes, TypeHandler
 
 from bot.i18n import Translator
 from bot.runtime import Services
@@ -88,6 +88,19 @@ def build_application(services: Services) -> Application:  # type: ignore[type-a
         services.metrics.update_handled(kind)
 
     app.add_handler(TypeHandler(Update, count), group=-100)  # runs beside the real handler, never instead
+
+    ledger = services.ledger
+    if ledger is not None:
+        async def claim(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+            if not await ledger.claim(update.update_id):
+                log.info("update %s is handled by another replica: skipped", update.update_id)
+                raise ApplicationHandlerStop
+
+        async def finish(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+            await ledger.done(update.update_id)
+
+        app.add_handler(TypeHandler(Update, claim), group=-1000)
+        app.add_handler(TypeHandler(Update, finish), group=10_000)
     for name in [*HANDLER_MODULES, *services.extras.get("handler_modules", []), LAST_HANDLER_MODULE]:
         importlib.import_module(name).register(app)
     app.add_error_handler(on_error)

@@ -326,7 +326,9 @@ class EmulatorState:
         self.messages: dict[int, dict[int, StoredMessage]] = {}
         self._last_message_id: dict[int, int] = {}
         self.updates: list[JSON] = []
-        self.next_update_id = 1
+        # Like Telegram, a fresh start point rather than 1: a bot restarted against a new emulator (make
+        # run, again) must not see ids its ledger already holds (bot.updates).
+        self.next_update_id = int(wall_clock() * 1000) % 2**52
         self.allowed_updates: frozenset[str] = DEFAULT_ALLOWED_UPDATES
         self.feed: dict[int, list[SentMessage]] = {}
         self.feed_seq = 0
