@@ -1,6 +1,8 @@
 """One delegate message in, one answer out: sanitise, understand (NLU), answer, hand off.
 
-The only place where the NLU's result meets the answers; it knows nothing of Telegram.
+The only place where the NLU's result meets the answers; it knows nothing of Telegram. A question
+in a language the model does not understand (nlu.language) skips the model: the delegate is told,
+in that language, which languages it understands, and the question goes to the helpdesk.
 """
 
 from __future__ import annotations
@@ -15,17 +17,21 @@ from datetime import datetime
 
 from sqlalchemy import delete, select
 
-from bot.answers.reply import Answer
-from bot.answers.service import AnswerService, Question
+from bot.answers.reply import Answer, Button, Reply, callback, esc
+from bot.answers.service import AnswerService, Question, menu_buttons
 from bot.conversation.models import Turn
 from bot.db import Database
 from bot.delegates.service import DelegateView
 from bot.helpdesk.models import Ticket
+from bot.i18n import LANGUAGE_NAMES, Translator
 from nlu.interpreter import Interpreter, NluUnavailable
+from nlu.language import UNDERSTOOD, unsupported_language
 
 log = logging.getLogger(__name__)
 MAX_TEXT = 4000  # longer messages are kept whole for the helpdesk but understood from their start
 CONTEXT_TURNS = 5
+UNSUPPORTED_LANGUAGE = "unsupported_language"
+"""The ticket reason of a question in a language the NLU model does not understand."""
 
 
 def clean_text(text: str) -> str:
@@ -52,6 +58,11 @@ class ConversationService:
     async def handle(self, delegate: DelegateView, raw_text: str) -> Handled:
         text = clean_text(raw_text)
         started = time.perf_counter()
+        language = unsupported_language(text, delegate.language)
+        if language is not None:
+            answer = await self._in_unsupported_language(delegate, language)
+            ticket = await self._record(delegate, raw_text, answer, None, None, [], language=language)
+            return Handled(answer, ticket, (time.perf_counter() - started) * 1000)
         try:
             parse = await self.interpreter.parse(text[:MAX_TEXT])
         except NluUnavailable:
@@ -69,9 +80,24 @@ class ConversationService:
         ticket = await self._record(delegate, raw_text, answer, parse.intent, parse.confidence, ranking)
         return Handled(answer, ticket, nlu_ms)
 
+    async def _in_unsupported_language(self, delegate: DelegateView, language: str) -> Answer:
+        """The handoff answer in `language`, with the menu and, when the event offers that language
+        and the delegate uses another, a button to switch to it (never switched silently)."""
+        snap = await self.answers.events.snapshot()
+        tr = Translator(language, snap.timezone, snap.default_language)
+        names = [tr.locale.languages.get(code, code) for code in UNDERSTOOD]
+        text = tr._("I understand questions in {languages}. I have passed yours to the helpdesk team, who will answer you here. The menu buttons below work in every language.").format(languages=tr.join(names))
+        buttons = menu_buttons(tr)
+        if language != delegate.language and language in snap.languages:
+            offer = Button("🌐 " + tr._("Use {language}").format(language=LANGUAGE_NAMES.get(language, language)), callback("lang", language))
+            buttons = (*buttons, (offer,))
+        return Answer.of(Reply(esc(text), buttons), handoff=UNSUPPORTED_LANGUAGE, topic=UNSUPPORTED_LANGUAGE)
+
     async def _record(
-        self, delegate: DelegateView, text: str, answer: Answer, intent: str | None, confidence: float | None, ranking: list[list[object]]
+        self, delegate: DelegateView, text: str, answer: Answer, intent: str | None, confidence: float | None, ranking: list[list[object]],
+        language: str | None = None,
     ) -> int | None:
+        """Keeps the turn and, for a handoff, opens a ticket in `language` (default: the delegate's)."""
         now = self.now()
         async with self.database.session() as db:
             ticket_id = None
@@ -82,7 +108,7 @@ class ConversationService:
                 context = [{"at": t.at.isoformat(), "text": t.text, "intent": t.intent, "topic": t.topic} for t in reversed(turns)]
                 ticket = Ticket(
                     user_id=delegate.user_id, chat_id=delegate.chat_id, delegate_name=delegate.first_name,
-                    language=delegate.language, text=text, reason=answer.handoff, intent=intent,
+                    language=language or delegate.language, text=text, reason=answer.handoff, intent=intent,
                     confidence=confidence, ranking=ranking, context=context, status="open", created_at=now,
                 )
                 db.add(ticket)

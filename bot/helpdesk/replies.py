@@ -47,6 +47,7 @@ def reason_text(tr: Translator, reason: str) -> str:
         "unknown_intent": tr._("no answer for this intent"),
         "no_faq": tr._("no FAQ entry"),
         "no_exhibition": tr._("no exhibition information"),
+        "unsupported_language": tr._("in a language the assistant does not understand"),
         NOT_HELPFUL: tr._("the answer did not help"),
     }
     return reasons.get(reason, reason)

@@ -1,5 +1,5 @@
-"""The model understands delegates it has never seen, in English and Indonesian: intents on the
-held-out sets, entity values normalised for the answer services, real out-of-scope queries sent to
+"""The model understands delegates it has never seen, in English, Indonesian and Malay: intents on
+the held-out sets, entity values normalised for the answer services, real out-of-scope queries sent to
 the helpdesk."""
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ pytestmark = pytest.mark.slow
 INTENTS = 23
 
 
-@pytest.mark.parametrize("language", ["en", "id"])
+@pytest.mark.parametrize("language", ["en", "id", "ms"])
 def test_held_out_intent_accuracy_is_at_least_90_percent(interpreter: RasaInterpreter, language: str) -> None:
     examples = held_out_sets()[language]
     assert len({ex.intent for ex in examples}) == INTENTS and len(examples) >= 10 * INTENTS
@@ -22,7 +22,7 @@ def test_held_out_intent_accuracy_is_at_least_90_percent(interpreter: RasaInterp
     assert result.accuracy >= 0.90, f"{language}: {result.accuracy:.3f}; errors: {result.errors}"
 
 
-@pytest.mark.parametrize("language", ["en", "id"])
+@pytest.mark.parametrize("language", ["en", "id", "ms"])
 def test_held_out_entities_are_found_and_normalised(interpreter: RasaInterpreter, language: str) -> None:
     examples = held_out_sets()[language]
     result = score(examples, [interpreter.parse_blocking(ex.text) for ex in examples])
@@ -51,6 +51,11 @@ def test_held_out_entities_are_found_and_normalised(interpreter: RasaInterpreter
     ("sesi tentang krisis jam berapa?", "topic", "session-2-crisis"),
     ("when is the session on economic diplomacy?", "topic", "session-2-panel-economic"),
     ("remind me about session 2", "topic", "session 2"),
+    ("jadual esok apa", "day", "tomorrow"),
+    ("aturcara hari ni", "day", "today"),
+    ("bila ucaptama menteri?", "topic", "opening-ceremony"),
+    ("sesi perbahasan umum pukul berapa", "topic", "session-1-general-debate"),
+    ("tukar ke bahasa Inggeris", "language", "en"),
 ])
 async def test_entity_values_are_normalised(interpreter: RasaInterpreter, text: str, entity: str, value: str) -> None:
     parse = await interpreter.parse(text)
