@@ -6,7 +6,7 @@ import importlib
 import logging
 
 from telegram import BotCommand, BotCommandScopeAllPrivateChats, Update
-from telegram.error import TelegramError
+from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import Application, ApplicationBuilder, ApplicationHandlerStop, ContextTypes, TypeHandler
 
 from bot.i18n import Translator
@@ -50,8 +50,18 @@ async def register_command_menus(app: Application, services: Services) -> None: 
             log.warning("could not register the command menu for %s", language, exc_info=True)
 
 
+# Telegram's refusals that are part of normal life: a button pressed long ago, an edit that changes
+# nothing, a message deleted meanwhile, a delegate who blocked the bot. Nothing to apologise for.
+_BENIGN = ("query is too old", "query id is invalid", "message is not modified", "message to edit not found",
+           "message can't be edited", "message to delete not found")
+
+
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
-    log.error("error while handling an update", exc_info=context.error)
+    error = context.error
+    if isinstance(error, Forbidden) or (isinstance(error, BadRequest) and any(b in str(error).lower() for b in _BENIGN)):
+        log.info("Telegram refused a call while handling an update: %s", error)
+        return
+    log.error("error while handling an update", exc_info=error)
     if isinstance(update, Update) and update.effective_chat and update.effective_chat.type == "private":
         services: Services = context.application.bot_data["services"]
         user = update.effective_user
