@@ -7,6 +7,7 @@ python-telegram-bot polling the local Bot API emulator. Usage: python bench/chat
 from __future__ import annotations
 
 import argparse
+import os
 import asyncio
 import statistics
 import sys
@@ -36,14 +37,20 @@ def percentile(values: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
 
 
-async def run(delegates: int, per_delegate: int) -> None:
+async def run(delegates: int, per_delegate: int, *, webhook: bool = False, database_url: str | None = None) -> dict[str, float]:
+    """Replies/s and latency percentiles for `delegates` chatting at once, `per_delegate` questions each."""
     from datetime import datetime
+
+    from nlu.server import free_port
 
     with tempfile.TemporaryDirectory() as tmp:
         async with BotApiEmulator(limits=Limits.lifted()) as emu:
+            port = free_port()
             settings = Settings(
                 telegram_bot_token="123456:BENCH", telegram_api_base_url=emu.base_url,
-                database_url=f"sqlite:///{tmp}/bench.db", event_file=PROJECT_ROOT / "data" / "event.yml",
+                database_url=database_url or f"sqlite:///{tmp}/bench.db", event_file=PROJECT_ROOT / "data" / "event.yml",
+                port=port, helpdesk_web_port=0,
+                webhook_url=f"http://127.0.0.1:{port}/telegram" if webhook else None, webhook_secret="bench" if webhook else None,
             )
             services = await build_services(settings, clock=ManualClock(datetime.fromisoformat("2019-09-10T10:15:00+07:00")))
             install_features(services)
@@ -65,9 +72,10 @@ async def run(delegates: int, per_delegate: int) -> None:
             elapsed = time.perf_counter() - started
             await bot.stop()
             await services.close()
-    total = len(latencies)
-    print(f"{'delegates':>10} {'questions':>10} {'replies/s':>10} {'p50 ms':>8} {'p99 ms':>8} {'mean ms':>8}")
-    print(f"{delegates:>10} {total:>10} {total / elapsed:>10.1f} {percentile(latencies, 50):>8.1f} {percentile(latencies, 99):>8.1f} {statistics.mean(latencies):>8.1f}")
+    return {
+        "questions": len(latencies), "replies_per_s": len(latencies) / elapsed, "p50_ms": percentile(latencies, 50),
+        "p99_ms": percentile(latencies, 99), "mean_ms": statistics.mean(latencies),
+    }
 
 
 def main() -> None:
@@ -75,7 +83,10 @@ def main() -> None:
     parser.add_argument("--delegates", type=int, default=20)
     parser.add_argument("--per-delegate", type=int, default=10)
     args = parser.parse_args()
-    asyncio.run(run(args.delegates, args.per_delegate))
+    r = asyncio.run(run(args.delegates, args.per_delegate))
+    print(f"{'delegates':>10} {'questions':>10} {'replies/s':>10} {'p50 ms':>8} {'p99 ms':>8} {'mean ms':>8}")
+    print(f"{args.delegates:>10} {r['questions']:>10.0f} {r['replies_per_s']:>10.1f} {r['p50_ms']:>8.1f} {r['p99_ms']:>8.1f} {r['mean_ms']:>8.1f}", flush=True)
+    os._exit(0)  # the model's worker thread must not keep a finished benchmark alive
 
 
 if __name__ == "__main__":
