@@ -7,8 +7,8 @@ python-telegram-bot polling the local Bot API emulator. Usage: python bench/chat
 from __future__ import annotations
 
 import argparse
-import os
 import asyncio
+import os
 import statistics
 import sys
 import tempfile
