@@ -50,3 +50,31 @@ async def test_text_without_words_is_answered_without_asking_the_server() -> Non
         parse = await client.parse(text)
         assert parse.intent == FALLBACK and parse.confidence == 0.0
     await client.close()
+
+
+async def test_recovers_by_itself_when_the_server_comes_back(nlu_model) -> None:
+    import asyncio
+
+    from nlu.server import start_rasa_server
+
+    with running_rasa_server(nlu_model) as first:
+        port = first.port
+        client = RasaHttpInterpreter(first.url, timeout=2.0, retries=0)
+        assert (await client.parse("where is the venue?")).intent == "ask_venue"
+    with pytest.raises(NluUnavailable):
+        await client.parse("where is the venue?")
+    second = start_rasa_server(nlu_model, port=port)  # the same address, as a restarted service
+    try:
+        second.wait_until_ready(180)
+        for _ in range(60):  # the same client, never rebuilt: it finds the server again
+            try:
+                assert (await client.parse("where is the venue?")).intent == "ask_venue"
+                break
+            except NluUnavailable:
+                await asyncio.sleep(0.5)
+        else:
+            pytest.fail("the client never recovered")
+    finally:
+        second.stop()
+        second.log.close()
+        await client.close()
