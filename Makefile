@@ -9,12 +9,10 @@ STAMP := $(VENV)/.installed
 PYTHON310 ?= $(shell for p in python3.10 $${PYENV_ROOT:-$$HOME/.pyenv}/versions/3.10*/bin/python3.10 /usr/bin/python3.10 /usr/local/bin/python3.10; do \
 	"$$p" -c 'import sys; assert sys.version_info[:2] == (3, 10)' >/dev/null 2>&1 && { echo "$$p"; break; }; done)
 MO_FILES := $(patsubst %.po,%.mo,$(wildcard locales/*/LC_MESSAGES/messages.po))
-# The outbox, reminder and broadcast suites hung under this session's load and are not yet verified:
-# they stay out of `make test` until they are (run them with `make test-pending`).
-PENDING_SUITES := tests/outbox tests/reminders tests/broadcasts
-PYTEST_ARGS ?= $(foreach d,$(PENDING_SUITES),--ignore=$(d))
+# Extra pytest arguments for `make test`, e.g. PYTEST_ARGS="-x tests/outbox".
+PYTEST_ARGS ?=
 
-.PHONY: help venv run test test-pending train eval bench lint i18n catalogs nlu-server emulator clean
+.PHONY: help venv run test train eval bench lint i18n catalogs nlu-server emulator clean
 
 help:
 	@echo "make run     start the assistant (no TELEGRAM_BOT_TOKEN: local emulator + terminal chat)"
@@ -64,10 +62,6 @@ run: $(STAMP) catalogs train
 test: $(STAMP) catalogs
 	$(PY) -m nlu.train
 	$(PY) -m pytest $(PYTEST_ARGS)
-
-test-pending: $(STAMP) catalogs
-	$(PY) -m nlu.train
-	$(PY) -m pytest $(PENDING_SUITES)
 
 bench: $(STAMP) catalogs train
 	@for b in bench/*.py; do echo "== $$b"; $(PY) $$b || exit $$?; done

@@ -8,10 +8,26 @@ ManualClock and move it instead of sleeping through real minutes.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import time
 from datetime import datetime, timedelta, timezone
 from typing import Protocol
+
+
+async def wait_event(event: asyncio.Event, timeout: float) -> bool:
+    """Waits until `event` is set or `timeout` seconds have passed; True when it is set.
+
+    Use this, not `asyncio.wait_for(event.wait(), timeout)`: on Python 3.10 wait_for swallows a
+    cancellation that arrives while the event has just been set (bpo-42130), and a loop that sleeps
+    that way then never stops (a background task cancelled at shutdown runs on, and the stop hangs).
+    `asyncio.wait` always lets the cancellation through."""
+    if event.is_set():
+        return True
+    waiter = asyncio.ensure_future(event.wait())
+    try:
+        await asyncio.wait((waiter,), timeout=max(0.0, timeout))
+    finally:
+        waiter.cancel()
+    return event.is_set()
 
 
 def utc(value: datetime) -> datetime:
@@ -74,8 +90,7 @@ class ManualClock:
     async def sleep(self, seconds: float) -> None:
         # Wake on a move, and at least every 50 ms of real time so that loops stay responsive.
         self._moved.clear()
-        with contextlib.suppress(asyncio.TimeoutError):
-            await asyncio.wait_for(self._moved.wait(), timeout=min(max(seconds, 0.0), 0.05))
+        await wait_event(self._moved, min(max(seconds, 0.0), 0.05))
 
 
 def clock_from(start: datetime | None) -> Clock:

@@ -37,7 +37,7 @@ from datetime import timedelta
 from telegram import Bot
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
 
-from bot.clock import Clock
+from bot.clock import Clock, wait_event
 from bot.db import Database
 from bot.outbox.calls import Call, calls_for
 from bot.outbox.models import EXPIRED, FAILED, PENDING, SENT
@@ -52,7 +52,7 @@ OnBlocked = Callable[[int], Awaitable[None]]
 class DispatcherConfig:
     rate: float = 30.0  # OUTBOX_RATE: Telegram's overall limit for this bot (messages per second)
     headroom: float = 0.97  # pace at this share of `rate`, so that Telegram never has to say 429
-    burst: float = 3.0  # calls that may go out at once after a pause
+    burst: float = 10.0  # calls that may go out at once: absorbs the event loop's hiccups (Telegram allows 30)
     per_chat_interval: float = 1.0  # seconds between two calls to one chat
     max_in_flight: int = 8  # concurrent Telegram calls; also the bound on doubles after a kill -9
     lease_seconds: float = 30.0  # how long a claim lasts without renewal (renewed every third of it)
@@ -202,8 +202,7 @@ class Dispatcher:
                     self._wake.set()
                     continue
                 next_claim = self._mono() + cfg.idle_poll
-            with contextlib.suppress(asyncio.TimeoutError):
-                await asyncio.wait_for(self._feed_wake.wait(), timeout=cfg.idle_poll)
+            await wait_event(self._feed_wake, cfg.idle_poll)
             self._feed_wake.clear()
 
     def _wants_more(self) -> bool:
@@ -414,8 +413,7 @@ class Dispatcher:
     async def _sleep(self, seconds: float) -> None:
         """Sleeps until woken (a call finished, the doorbell rang) or `seconds` passed. The wake-up is
         consumed after waking, so one that came while the loop was busy is never lost."""
-        with contextlib.suppress(asyncio.TimeoutError):
-            await asyncio.wait_for(self._wake.wait(), timeout=max(0.001, seconds))
+        await wait_event(self._wake, max(0.001, seconds))  # never asyncio.wait_for: see wait_event
         self._wake.clear()
 
     async def _drain(self, helpers: list[asyncio.Task[None]]) -> None:
@@ -428,12 +426,18 @@ class Dispatcher:
             with contextlib.suppress(asyncio.CancelledError):
                 await helper
         if self._tasks:
-            await asyncio.wait(set(self._tasks), timeout=self.config.drain_timeout)
+            _, late = await asyncio.wait(set(self._tasks), timeout=self.config.drain_timeout)
+            for task in late:  # a call still hanging: its row is handed back below (it may go twice)
+                task.cancel()
+            if late:
+                await asyncio.wait(late)  # cancelled for real before release_all hands their rows back
         for job in list(self._queue):
             self._dequeue(job)
             self._finish(job, PENDING, job.message_ids and "released with parts sent" or None)
         try:
             await self._flush()
+            # A claim interrupted by the stop may have left rows claimed but never queued here.
+            self.stats.released += await self.store.release_all()
         except Exception:
             log.exception("could not record the last outbox outcomes; their leases will return them")
         log.info("outbox dispatcher stopped: %s", self.stats)

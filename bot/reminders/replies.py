@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
+from babel.units import format_unit
+
 from bot.answers.format import day_title, session_line, session_name
 from bot.answers.reply import Button, Reply, b, callback, esc, rows
 from bot.event.service import DayView, EventSnapshot, SessionView, day_by_id
@@ -28,6 +30,9 @@ WITHDRAW = "rmw"  # rmw:<event reminder id>   (organisers)
 
 
 def lead_text(tr: Translator, minutes: int) -> str:
+    """"15 minutes", "1 hour": a lead is exact, so whole hours read as hours (tr.duration says "60 minutes")."""
+    if minutes >= 60 and minutes % 60 == 0:
+        return format_unit(minutes // 60, "duration-hour", length="long", locale=tr.locale)
     return tr.duration(timedelta(minutes=minutes))
 
 

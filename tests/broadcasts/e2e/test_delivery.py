@@ -33,6 +33,17 @@ async def until(condition, timeout: float = 60.0) -> None:  # type: ignore[no-un
         await asyncio.sleep(0.05)
 
 
+async def progress_showing(harness, message_id: int, wanted: str):  # type: ignore[no-untyped-def]
+    """The organiser's progress message once it shows `wanted`. The final edit may land just after the
+    report: the report goes out through the outbox, the edit straight from the broadcast loop."""
+    def current():  # type: ignore[no-untyped-def]
+        return next(m for m in harness.emu.sent_messages(ORGANISER_ID) if m.message_id == message_id)
+
+    shown = await harness.emu.state.changed.wait_for(lambda: wanted in (current().text or ""), WAIT)
+    assert shown, f"the progress message never showed {wanted!r}: {current().text!r}"
+    return current()
+
+
 async def test_every_delegate_receives_the_announcement_once_in_their_language_and_the_organiser_a_report(harness) -> None:
     people = await known_delegates(harness, {6001: "en", 6002: "id", 6003: "th"})
     organiser = harness.user(ORGANISER_ID, "Olga", language_code="en")
@@ -46,8 +57,8 @@ async def test_every_delegate_receives_the_announcement_once_in_their_language_a
     assert "Bus berangkat pukul 17.30." in (indonesian.text or "") and "Buses" not in (indonesian.text or "")
     assert "Buses leave at 17:30." in (thai.text or "")
     assert "4 / 4 sent, 0 failed" in (report.text or "")
-    progress = next(m for m in harness.emu.sent_messages(ORGANISER_ID) if m.message_id == composed.confirmation.message_id)
-    assert "4 / 4 sent, 0 failed" in (progress.text or "") and not progress.buttons
+    progress = await progress_showing(harness, composed.confirmation.message_id, "4 / 4 sent, 0 failed")
+    assert not progress.buttons
     for person in people.values():
         await person.expect_silence(within=0.5)
     assert set(announcements(harness, [6001, 6002, 6003]).values()) == {1}
@@ -81,6 +92,7 @@ async def test_progress_is_one_message_edited_at_most_every_three_seconds(harnes
         harness.clock.advance(seconds=0.5)
         await asyncio.sleep(0.05)
     report = report_seen.result()
+    await progress_showing(harness, composed.confirmation.message_id, "91 / 91 sent, 0 failed")
 
     elapsed = (harness.clock.now() - started).total_seconds()
     edits = [m for m in organiser.replies if m.edited and m.message_id == composed.confirmation.message_id]

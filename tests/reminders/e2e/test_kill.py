@@ -83,6 +83,8 @@ def start_bot(url: str, emu: BotApiEmulator, log: Path) -> subprocess.Popen[byte
         **os.environ, "TELEGRAM_BOT_TOKEN": "123456:KILL", "TELEGRAM_API_BASE_URL": emu.base_url,
         "DATABASE_URL": url, "EVENT_FILE": str(SAMPLE_EVENT), "ASSISTANT_NOW": at("13:15").isoformat(),
         "LOG_LEVEL": "INFO", "OUTBOX_LEASE_SECONDS": "4", "OUTBOX_MAX_IN_FLIGHT": str(IN_FLIGHT),
+        # Nobody asks a question here: an NLU server address (never called) spares loading the model.
+        "NLU_URL": "http://127.0.0.1:9",
     }
     return subprocess.Popen([sys.executable, "-m", "bot", "run", "--no-console"], cwd=PROJECT_ROOT, env=env,
                             stdin=subprocess.DEVNULL, stdout=log.open("ab"), stderr=subprocess.STDOUT)
@@ -95,6 +97,17 @@ def delivered(emu: BotApiEmulator, chats: range) -> Counter[int]:
         if c.method == "sendMessage" and c.status == 200 and c.chat_id in wanted
         and str(c.params.get("text", "")).startswith(REMINDER_START)
     )
+
+
+async def exited(process: subprocess.Popen[bytes], timeout: float = 30.0) -> int | None:
+    """The process's exit code once it has ended (None after `timeout`). Waits without blocking the event
+    loop: the emulator lives in it, and a bot stopping cleanly still talks to it (calls in flight, the
+    last getUpdates); `process.wait()` here would freeze both until the time-out."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while process.poll() is None and loop.time() < deadline:
+        await asyncio.sleep(0.05)
+    return process.poll()
 
 
 async def wait_until(condition, timeout: float, what: str, process: subprocess.Popen[bytes], log: Path) -> None:  # type: ignore[no-untyped-def]
@@ -124,7 +137,7 @@ async def test_reminders_killed_mid_window_reach_everyone_with_only_in_flight_do
         await wait_until(lambda: sum(delivered(emu, chats).values()) >= DELEGATES // 3, 240, "a third was reminded", first, log)
     finally:
         first.send_signal(signal.SIGKILL)
-        first.wait(timeout=30)
+        await exited(first)
     at_kill = delivered(emu, chats)
     in_flight, _, _ = await table_state(url)
     assert 0 < sum(at_kill.values()) < DELEGATES, "the kill must land in the middle of the window"
@@ -132,13 +145,13 @@ async def test_reminders_killed_mid_window_reach_everyone_with_only_in_flight_do
     second = start_bot(url, emu, log)
     try:
         await wait_until(lambda: len(delivered(emu, chats)) == DELEGATES, 240, "everyone was reminded", second, log)
-        await asyncio.sleep(1.5)  # anything still on its way lands before we count
     finally:
+        # A clean stop finishes the calls in flight: once the process is gone, everything it sent has landed.
         second.send_signal(signal.SIGTERM)
-        try:
-            second.wait(timeout=30)
-        except subprocess.TimeoutExpired:
+        stopped = await exited(second)
+        if stopped is None:
             second.kill()
+            await exited(second)
 
     per_chat = delivered(emu, chats)
     doubled = {chat for chat, n in per_chat.items() if n > 1}
@@ -149,4 +162,5 @@ async def test_reminders_killed_mid_window_reach_everyone_with_only_in_flight_do
     assert doubled <= in_flight, f"doubles {sorted(doubled - in_flight)} were not held by the dead process"
     assert len(doubled) <= IN_FLIGHT + 2
     assert max(per_chat.values()) <= 2
+    assert stopped == 0, f"SIGTERM is a clean stop (exit code {stopped}):\n{log.read_text()[-3000:]}"
     assert outbox == {SENT: DELEGATES} and reminders == {QUEUED: DELEGATES}
