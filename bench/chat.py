@@ -80,8 +80,8 @@ async def run(delegates: int, per_delegate: int, *, webhook: bool = False, datab
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--delegates", type=int, default=20)
-    parser.add_argument("--per-delegate", type=int, default=10)
+    parser.add_argument("--delegates", type=int, default=40)
+    parser.add_argument("--per-delegate", type=int, default=5, help="at most 6: a delegate asking faster gets the flood note")
     args = parser.parse_args()
     r = asyncio.run(run(args.delegates, args.per_delegate))
     print(f"{'delegates':>10} {'questions':>10} {'replies/s':>10} {'p50 ms':>8} {'p99 ms':>8} {'mean ms':>8}")

@@ -17,7 +17,7 @@ from sqlalchemy import JSON, BigInteger, DateTime, Integer, MetaData, event
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, create_async_engine
 from sqlalchemy.orm import declarative_base, sessionmaker
-from sqlalchemy.pool import NullPool
+from sqlalchemy.pool import AsyncAdaptedQueuePool
 from sqlalchemy.types import TypeDecorator
 
 from bot.settings import PROJECT_ROOT
@@ -92,7 +92,8 @@ class Database:
             if parsed.database and parsed.database != ":memory:":
                 Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
             kwargs["connect_args"] = {"timeout": 30}
-            kwargs["poolclass"] = NullPool
+            kwargs["poolclass"] = AsyncAdaptedQueuePool  # a connection (and its thread) per unit of work is slow
+            kwargs["pool_size"], kwargs["max_overflow"] = 4, 16
         else:
             kwargs["pool_pre_ping"] = True
             kwargs["pool_size"] = 10

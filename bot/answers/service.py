@@ -13,8 +13,8 @@ from datetime import datetime
 from bot.answers.days import resolve_day
 from bot.answers.format import (
     day_title,
-    session_buttons,
     session_button,
+    session_buttons,
     session_detail,
     session_line,
     session_name,

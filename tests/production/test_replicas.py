@@ -155,6 +155,9 @@ async def test_two_replicas_answer_every_update_once_and_share_the_outbox(databa
 
                 # 2. A broadcast: both dispatchers share the rows; a kill -9 of one in the middle loses nothing.
                 before = {d.id: len(emu.sent_messages(d.id)) for d in delegates}
+                # Direct replies to a burst of 60 questions may meet a 429 (then retried, as asserted above):
+                # the paced outbox must not.
+                calls_before = len(emu.calls)
                 broadcast(database_url, "Lunch is served in the Grand Ballroom.")
 
                 def delivered() -> Counter[int]:
@@ -167,8 +170,8 @@ async def test_two_replicas_answer_every_update_once_and_share_the_outbox(databa
                 counts = delivered()
                 doubles = sum(n - 1 for n in counts.values())
                 assert doubles <= 8, f"{doubles} doubles: at most the calls in flight at the kill (OUTBOX_MAX_IN_FLIGHT)"
-                refused = [c for c in emu.calls if c.status == 429]
-                assert refused == [], f"{len(refused)} calls refused with 429: the replicas together exceeded Telegram's limits"
+                refused = [c for c in emu.calls[calls_before:] if c.status == 429]
+                assert refused == [], f"{len(refused)} outbox calls refused with 429: the replicas together exceeded Telegram's limits"
             finally:
                 for r in replicas:
                     r.stop()

@@ -6,7 +6,14 @@ from telegram import Update
 from telegram.ext import Application, CommandHandler
 
 from bot.answers.reply import Answer, Button, Reply, callback, esc, rows
-from bot.answers.service import agenda_overview, help_answer, language_choice, now_next_answer, speakers_answer, venue_answer
+from bot.answers.service import (
+    agenda_overview,
+    help_answer,
+    language_choice,
+    now_next_answer,
+    speakers_answer,
+    venue_answer,
+)
 from bot.telegram.handlers.common import Context, delegate_of, services, translator_for
 from bot.telegram.render import send_answer
 
