@@ -52,12 +52,11 @@ async def prepare_database(settings: Settings, database: Database, clock: Clock,
     Replicas starting together race for both; the loser's transaction fails and rolls back, and on
     its next attempt it finds the schema current and the event imported.
     """
-    event = load_event_file(settings.event_file)
     for attempt in range(1, attempts + 1):
         try:
             await database.migrate()
-            if not await has_event(database):
-                summary = await import_event(database, event, clock.now())
+            if not await has_event(database):  # an imported event needs no file (EVENT_FILE may be gone)
+                summary = await import_event(database, load_event_file(settings.event_file), clock.now())
                 log.info("event file loaded: %s", summary.line())
             return
         except DBAPIError:
