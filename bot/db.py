@@ -109,9 +109,8 @@ class Database:
     @asynccontextmanager
     async def session(self) -> AsyncIterator[AsyncSession]:
         """A unit of work: committed when the block ends, rolled back on an exception."""
-        async with self._sessions() as session:
-            async with session.begin():
-                yield session
+        async with self._sessions() as session, session.begin():
+            yield session
 
     async def migrate(self) -> None:
         """Brings the schema to the newest Alembic revision (idempotent)."""

@@ -19,6 +19,7 @@ from babel.dates import format_date, format_datetime, format_time, format_timede
 from babel.lists import format_list
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
+from babel.units import format_unit
 
 from bot.settings import PROJECT_ROOT
 
@@ -123,6 +124,12 @@ class Translator:
 
     def duration(self, delta: timedelta) -> str:
         return format_timedelta(delta, threshold=1.1, format="long", locale=self.locale)
+
+    def distance(self, metres: float) -> str:
+        """'150 m' or '1.2 km' as the locale writes units (Babel/CLDR)."""
+        if metres < 950:
+            return format_unit(max(10, round(metres, -1)), "length-meter", length="short", locale=self.locale)
+        return format_unit(round(metres / 1000, 1), "length-kilometer", length="short", locale=self.locale)
 
     def join(self, items: list[str]) -> str:
         return format_list(items, locale=self.locale) if items else ""

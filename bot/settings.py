@@ -40,6 +40,7 @@ class Settings:
     listen: str = "127.0.0.1"
     port: int = 8443
     helpdesk_web_port: int = 8090
+    bot_username: str | None = None  # for t.me deep links (accreditation codes); else asked with getMe
     # The outbox dispatcher: how long a claimed row stays claimed without renewal, and how many
     # Telegram calls run at once (also the most a kill -9 can make it send twice).
     outbox_lease_seconds: float = 30.0
@@ -193,6 +194,11 @@ def load_settings(environ: Mapping[str, str] | None = None, dotenv: Path | None 
         changes["webhook_secret"] = v
     if (v := get("LISTEN")) is not None:
         changes["listen"] = v
+    if (v := get("BOT_USERNAME")) is not None:
+        name = v.strip().lstrip("@")
+        if not (5 <= len(name) <= 32 and all(c.isalnum() or c == "_" for c in name)):
+            raise SettingsError(f"BOT_USERNAME: {v!r} is not a Telegram bot username (5-32 letters, digits and _)")
+        changes["bot_username"] = name
     if (v := get("OUTBOX_LEASE_SECONDS")) is not None:
         changes["outbox_lease_seconds"] = _positive("OUTBOX_LEASE_SECONDS", v)
     if (v := get("OUTBOX_MAX_IN_FLIGHT")) is not None:

@@ -24,7 +24,7 @@ from pathlib import Path
 
 import yaml
 
-from nlu.types import FALLBACK, HANDOFF_INTENTS, OUT_OF_SCOPE, Parse
+from nlu.types import HANDOFF_INTENTS, OUT_OF_SCOPE, Parse
 
 ROOT = Path(__file__).resolve().parent.parent
 HELD_OUT_DIR = ROOT / "tests" / "nlu"

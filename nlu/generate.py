@@ -176,7 +176,7 @@ def language_forms(event: Mapping[str, Any], vocab: Vocabulary) -> None:
 def topic_forms(event: Mapping[str, Any], vocab: Vocabulary) -> None:
     """Session words -> a session id when only one session has them, else the group's keyword."""
     language = str(event.get("event", {}).get("default_language") or "en")
-    sessions = [s for s in event.get("sessions") or [] if s.get("public", True)]
+    sessions = list(event.get("sessions") or [])  # `public: false` hides details, not the session
     owners: dict[str, list[str]] = {}
     surface: dict[str, str] = {}
     for s in sessions:

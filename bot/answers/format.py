@@ -53,10 +53,17 @@ def session_detail(tr: Translator, snap: EventSnapshot, s: SessionView, now: dat
     description = tr.pick(s.description)
     if description:
         parts.append(esc(description))
+    if s.withheld and not s.cancelled:
+        parts.append(verify_note(tr))
     speakers = [snap.speakers[i] for i in s.speaker_ids if i in snap.speakers]
     if speakers:
         parts.append(esc(tr._("Speakers: {names}").format(names=tr.join([speaker_label(tr, sp) for sp in speakers]))))
     return "\n".join(parts)
+
+
+def verify_note(tr: Translator) -> str:
+    """Said where details were left out for a delegate who is not verified (see event.public_view)."""
+    return "🔒 " + esc(tr._("Some details are only for accredited delegates. To see them, send me the accreditation code from your invitation, or type /verify."))
 
 
 def session_buttons(tr: Translator, s: SessionView) -> list[Button]:

@@ -19,8 +19,10 @@ from bot.answers.format import (
     session_line,
     session_name,
     speaker_label,
+    verify_note,
     when_where,
 )
+from bot.answers.places import category_in, nearby_answer
 from bot.answers.reply import Answer, Button, Reply, VenuePin, b, callback, esc, rows
 from bot.event.service import (
     DayView,
@@ -68,8 +70,9 @@ class AnswerService:
         snap = await self.events.snapshot()
         return Translator(language, snap.timezone, snap.default_language)
 
-    async def answer(self, question: Question, language: str) -> Answer:
-        snap = await self.events.snapshot()
+    async def answer(self, question: Question, language: str, verified: bool = False) -> Answer:
+        """verified: the delegate has redeemed an accreditation code and may see every detail."""
+        snap = await self.events.view(verified)
         tr = Translator(language, snap.timezone, snap.default_language)
         if question.intent in HANDOFF_INTENTS:
             return self.handoff(tr, question.intent)
@@ -140,8 +143,15 @@ class AnswerService:
         entries = [f for f in snap.faq if f.topic in topics]
         if not entries:
             return self.handoff(tr, "no_faq")
-        text = "\n\n".join(f"{b(tr.pick(f.question))}\n{esc(tr.pick(f.answer))}" for f in entries)
-        return Answer.of(Reply(text), topic=intent)
+        parts = []
+        for f in entries:
+            part = f"{b(tr.pick(f.question))}\n{esc(tr.pick(f.answer))}"
+            if f.verified_answer:
+                part += "\n" + esc(tr.pick(f.verified_answer))
+            parts.append(part)
+        if any(f.withheld for f in entries):
+            parts.append(verify_note(tr))
+        return Answer.of(Reply("\n\n".join(parts)), topic=intent)
 
     def _ask_wifi(self, tr: Translator, snap: EventSnapshot, q: Question, now: datetime) -> Answer:
         return self._faq(tr, snap, FAQ_INTENTS["ask_wifi"], "ask_wifi")
@@ -176,6 +186,9 @@ class AnswerService:
         if not text:
             return self.handoff(tr, "no_faq")
         return Answer.of(Reply(text), topic="ask_meals")
+
+    def _ask_nearby(self, tr: Translator, snap: EventSnapshot, q: Question, now: datetime) -> Answer:
+        return nearby_answer(tr, snap, category_in(q.text, snap))
 
     def _ask_exhibition(self, tr: Translator, snap: EventSnapshot, q: Question, now: datetime) -> Answer:
         ex = snap.exhibition
@@ -313,6 +326,8 @@ def help_answer(tr: Translator, snap: EventSnapshot) -> Answer:
         "• " + esc(tr._("the venue and how to get there: /venue")),
         "• " + esc(tr._("Wi-Fi, meals, dress code, registration and contacts")),
         "• " + esc(tr._("reminders before sessions: “remind me about session 2”, /reminders")),
+        "• " + esc(tr._("places near the venue (ATM, pharmacy, prayer room): /nearby")),
+        "• " + esc(tr._("accreditation: /verify with the code from your invitation")),
         "• " + esc(tr._("your language: /language; deleting your data: /forget")),
         esc(tr._("If I can't answer, your question goes to the helpdesk team, who reply here.")),
     ]

@@ -75,7 +75,7 @@ class ConversationService:
         for e in parse.entities:
             entities.setdefault(e.entity, []).append(str(e.value))
         question = Question(text=text, intent=parse.intent, confidence=parse.confidence, entities=entities)
-        answer = await self.answers.answer(question, delegate.language)
+        answer = await self.answers.answer(question, delegate.language, delegate.verified)
         ranking = [[name, round(conf, 4)] for name, conf in parse.ranking]
         ticket = await self._record(delegate, raw_text, answer, parse.intent, parse.confidence, ranking)
         return Handled(answer, ticket, nlu_ms)

@@ -14,7 +14,19 @@ from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db import Database
-from bot.event.models import Day, Delegation, Event, Exhibitor, Faq, Room, Session, Speaker, Venue, session_speaker
+from bot.event.models import (
+    Day,
+    Delegation,
+    Event,
+    Exhibitor,
+    Faq,
+    Place,
+    Room,
+    Session,
+    Speaker,
+    Venue,
+    session_speaker,
+)
 from bot.event.schema import EventData, SessionInfo
 
 
@@ -95,6 +107,7 @@ async def _import(db: AsyncSession, data: EventData, now: datetime, replace: boo
     await _upsert_all(db, Delegation, [vars(d).copy() for d in data.delegations], True)
     await _upsert_all(db, Exhibitor, [vars(e).copy() for e in data.exhibitors], True)
     await _upsert_all(db, Faq, [vars(f).copy() for f in data.faq], True)
+    await _upsert_all(db, Place, [vars(p).copy() for p in data.places], True)
     await db.flush()
 
     summary = ImportSummary(event_id=info.id)

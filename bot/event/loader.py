@@ -18,8 +18,10 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import yaml
 from babel import Locale, UnknownLocaleError
 
+from bot.event.geo import distance_m
 from bot.event.schema import (
     FAQ_TOPICS,
+    PLACE_CATEGORIES,
     SESSION_KINDS,
     SPEAKER_KINDS,
     DayInfo,
@@ -28,6 +30,7 @@ from bot.event.schema import (
     EventInfo,
     ExhibitorInfo,
     FaqInfo,
+    PlaceInfo,
     RoomInfo,
     SessionInfo,
     SpeakerInfo,
@@ -479,7 +482,7 @@ def parse_event(text: str, source: str = "<event file>") -> EventData:
         raise EventFileError(source, [Problem("", "the file must be a mapping with sections event, venue, ...", 1)])
     v = _Validator(lines)
     v.problems.extend(problems)
-    known = {"event", "venue", "rooms", "days", "sessions", "speakers", "delegations", "exhibitors", "exhibition", "faq"}
+    known = {"event", "venue", "rooms", "days", "sessions", "speakers", "delegations", "exhibitors", "exhibition", "faq", "places"}
     for key in doc:
         if key not in known:
             v.problem(key, f"unknown section (known: {', '.join(sorted(known))})")
@@ -508,12 +511,13 @@ def parse_event(text: str, source: str = "<event file>") -> EventData:
     )
     faq = v.unique([(p, _faq(v, p, o)) for p, o in v.items(doc, "faq", False)], lambda f: f.id)
     exhibition = _exhibition(v, doc, room_ids, {d.id for d in days})
+    places = v.unique([(p, _place(v, p, o, venue)) for p, o in v.items(doc, "places", False)], lambda pl: pl.id)
     if v.problems or event is None or venue is None:
         raise EventFileError(source, v.problems or [Problem("", "incomplete event file", None)])
     return EventData(
         event=event, venue=venue, rooms=rooms, days=sorted(days, key=lambda d: d.date),
         sessions=sorted(sessions, key=lambda s: (s.starts_at, s.ends_at)), speakers=speakers,
-        delegations=delegations, exhibitors=exhibitors, faq=faq, exhibition=exhibition,
+        delegations=delegations, exhibitors=exhibitors, faq=faq, exhibition=exhibition, places=places,
         source_hash=hashlib.sha256(text.encode("utf-8")).hexdigest(),
     )
 
@@ -524,7 +528,30 @@ def _faq(v: _Validator, path: str, obj: dict[str, Any]) -> FaqInfo | None:
     question, answer = v.text(obj, path, "question"), v.text(obj, path, "answer")
     if None in (ident, topic, question, answer):
         return None
-    return FaqInfo(ident, topic, question, answer, v.text_list(obj, path, "keywords"))  # type: ignore[arg-type]
+    verified = v.text(obj, path, "verified_answer", required=False)
+    return FaqInfo(ident, topic, question, answer, v.text_list(obj, path, "keywords"), verified)  # type: ignore[arg-type]
+
+
+MAX_PLACE_KM = 25.0  # farther than this from the venue is a typo (swapped or mistyped coordinates)
+
+
+def _place(v: _Validator, path: str, obj: dict[str, Any], venue: VenueInfo | None) -> PlaceInfo | None:
+    ident = v.ident(obj, path)
+    name = v.text(obj, path, "name")
+    category = v.choice(obj, path, "category", PLACE_CATEGORIES)
+    latitude = v.number(obj, path, "latitude", -90, 90)
+    longitude = v.number(obj, path, "longitude", -180, 180)
+    address = v.text(obj, path, "address", required=False) or {}
+    note = v.text(obj, path, "note", required=False) or {}
+    keywords = v.text_list(obj, path, "keywords")
+    if None in (ident, name, category, latitude, longitude):
+        return None
+    if venue is not None:
+        km = distance_m(venue.latitude, venue.longitude, latitude, longitude) / 1000  # type: ignore[arg-type]
+        if km > MAX_PLACE_KM:
+            v.problem(f"{path}.latitude", f"is {km:.0f} km from the venue (at most {MAX_PLACE_KM:g}); are latitude and longitude right?")
+            return None
+    return PlaceInfo(ident, name, category, latitude, longitude, address, note, keywords)  # type: ignore[arg-type]
 
 
 def load_event_file(path: Path) -> EventData:

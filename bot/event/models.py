@@ -143,6 +143,22 @@ class Faq(Base):
     question: Translations = Column(JSONType, nullable=False)
     answer: Translations = Column(JSONType, nullable=False)
     keywords: dict[str, list[str]] = Column(JSONType, nullable=False, default=dict)
+    verified_answer: Translations | None = Column(JSONType)  # for verified delegates only
+    position: int = Column(Integer, nullable=False, default=0)
+
+
+class Place(Base):
+    """A point of interest near the venue; the event file lists them under `places`."""
+
+    __tablename__ = "place"
+    id: str = Column(String(64), primary_key=True)
+    name: Translations = Column(JSONType, nullable=False)
+    category: str = Column(String(32), nullable=False, index=True)
+    latitude: float = Column(Float, nullable=False)
+    longitude: float = Column(Float, nullable=False)
+    address: Translations = Column(JSONType, nullable=False, default=dict)
+    note: Translations = Column(JSONType, nullable=False, default=dict)
+    keywords: dict[str, list[str]] = Column(JSONType, nullable=False, default=dict)
     position: int = Column(Integer, nullable=False, default=0)
 
 

@@ -12,6 +12,10 @@ TextList = dict[str, list[str]]
 SESSION_KINDS = ("ceremony", "session", "panel", "break", "meal", "social", "exhibition", "registration", "other")
 SPEAKER_KINDS = ("person", "organisation")
 FAQ_TOPICS = ("wifi", "dress_code", "meals", "registration", "transport", "airport", "contact", "accommodation", "other")
+PLACE_CATEGORIES = (
+    "atm", "money_changer", "pharmacy", "clinic", "prayer_room", "restaurant", "cafe", "convenience_store",
+    "shopping", "transit", "other",
+)
 
 
 @dataclass(frozen=True)
@@ -107,6 +111,21 @@ class FaqInfo:
     question: Text
     answer: Text
     keywords: TextList = field(default_factory=dict)
+    verified_answer: Text | None = None  # shown only to verified (accredited) delegates
+
+
+@dataclass(frozen=True)
+class PlaceInfo:
+    """A point of interest near the venue (ATM, pharmacy, prayer room...), for "is there an ATM nearby?"."""
+
+    id: str
+    name: Text
+    category: str
+    latitude: float
+    longitude: float
+    address: Text = field(default_factory=dict)
+    note: Text = field(default_factory=dict)
+    keywords: TextList = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -122,3 +141,4 @@ class EventData:
     faq: list[FaqInfo]
     exhibition: dict[str, Any] | None
     source_hash: str
+    places: list[PlaceInfo] = field(default_factory=list)

@@ -10,7 +10,7 @@ import asyncio
 import difflib
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 
 from bot.db import Database
-from bot.event.models import Day, Delegation, Event, Exhibitor, Faq, Room, Session, Speaker, Venue
+from bot.event.models import Day, Delegation, Event, Exhibitor, Faq, Place, Room, Session, Speaker, Venue
 
 Text = dict[str, str]
 
@@ -65,6 +65,7 @@ class SessionView:
     speaker_ids: tuple[str, ...]
     cancelled: bool
     public: bool
+    withheld: bool = False  # details for verified delegates were left out of this view
 
     def is_running(self, now: datetime) -> bool:
         return self.starts_at <= now < self.ends_at
@@ -76,6 +77,20 @@ class FaqView:
     topic: str
     question: Text
     answer: Text
+    keywords: dict[str, list[str]]
+    verified_answer: Text | None = None
+    withheld: bool = False  # verified_answer was left out of this view
+
+
+@dataclass(frozen=True)
+class PlaceView:
+    id: str
+    name: Text
+    category: str
+    latitude: float
+    longitude: float
+    address: Text
+    note: Text
     keywords: dict[str, list[str]]
 
 
@@ -112,6 +127,8 @@ class EventSnapshot:
     faq: tuple[FaqView, ...]
     rooms: dict[str, RoomView] = field(default_factory=dict)
     version: str = ""
+    places: tuple[PlaceView, ...] = ()
+    verified: bool = True  # False: the view for delegates not (yet) verified, see public_view
 
     @property
     def zone(self) -> ZoneInfo:
@@ -134,6 +151,7 @@ class EventService:
     def __init__(self, database: Database) -> None:
         self.database = database
         self._snapshot: EventSnapshot | None = None
+        self._public: EventSnapshot | None = None
         self._lock = asyncio.Lock()
 
     async def snapshot(self) -> EventSnapshot:
@@ -147,6 +165,15 @@ class EventService:
                 if self._snapshot is None or self._snapshot.version != key:
                     self._snapshot = await self._load(key)
         return self._snapshot
+
+    async def view(self, verified: bool) -> EventSnapshot:
+        """The snapshot as a delegate may see it: everything when verified, else public_view."""
+        snap = await self.snapshot()
+        if verified:
+            return snap
+        if self._public is None or self._public.version != snap.version:
+            self._public = public_view(snap)
+        return self._public
 
     async def _load(self, version: str) -> EventSnapshot:
         async with self.database.session() as db:
@@ -176,7 +203,11 @@ class EventService:
             }
             delegations = tuple((d.id, d.name, d.group) for d in (await db.execute(select(Delegation).order_by(Delegation.position))).scalars())
             exhibitors = tuple((e.id, e.name, e.description, e.booth) for e in (await db.execute(select(Exhibitor).order_by(Exhibitor.position))).scalars())
-            faq = tuple(FaqView(f.id, f.topic, f.question, f.answer, f.keywords or {}) for f in (await db.execute(select(Faq).order_by(Faq.position))).scalars())
+            faq = tuple(FaqView(f.id, f.topic, f.question, f.answer, f.keywords or {}, f.verified_answer or None) for f in (await db.execute(select(Faq).order_by(Faq.position))).scalars())
+            places = tuple(
+                PlaceView(p.id, p.name, p.category, p.latitude, p.longitude, p.address or {}, p.note or {}, p.keywords or {})
+                for p in (await db.execute(select(Place).order_by(Place.position))).scalars()
+            )
         return EventSnapshot(
             id=event.id, name=event.name, short_name=event.short_name, host=event.host, organiser=event.organiser,
             description=event.description, outcomes=event.outcomes or {}, timezone=event.timezone,
@@ -184,8 +215,17 @@ class EventService:
             exhibition=event.exhibition,
             venue=VenueView(venue.name, venue.address, venue.latitude, venue.longitude, venue.directions, venue.transport),
             days=days, sessions=sessions, speakers=speakers, delegations=delegations, exhibitors=exhibitors,
-            faq=faq, rooms=rooms, version=version,
+            faq=faq, rooms=rooms, version=version, places=places,
         )
+
+
+def public_view(snap: EventSnapshot) -> EventSnapshot:
+    """What a delegate who is not verified may see: FAQ answers without their verified_answer, and
+    sessions marked `public: false` without room and description; `withheld` marks what was cut so
+    that the answer can say how to verify."""
+    faq = tuple(replace(f, verified_answer=None, withheld=True) if f.verified_answer else f for f in snap.faq)
+    sessions = tuple(replace(s, room=None, description={}, withheld=True) if not s.public else s for s in snap.sessions)
+    return replace(snap, faq=faq, sessions=sessions, verified=False)
 
 
 # --- pure queries over a snapshot (no I/O; easy to test and to reuse) -------------------------

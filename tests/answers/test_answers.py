@@ -86,7 +86,7 @@ async def test_where_is_the_venue_sends_a_pin(answers) -> None:
 
 
 @pytest.mark.parametrize(("intent", "expected"), [
-    ("ask_wifi", "diplomasi2019"), ("ask_dress_code", "atik"), ("ask_meals", "Orchid"),
+    ("ask_wifi", "RCDD2019"), ("ask_dress_code", "atik"), ("ask_meals", "Orchid"),
     ("ask_registration", "passport"), ("ask_contact", "helpdesk@rcdd.example"), ("ask_directions", "CGK"),
 ])
 async def test_practical_questions_are_answered_from_the_faq(answers, intent: str, expected: str) -> None:

@@ -14,7 +14,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 # (language_code, question, facts that must all appear in the reply, case-insensitive)
 QUESTIONS = [
     ("en", "where is the venue?", ["Mulia"]),
-    ("en", "what's the wifi password?", ["diplomasi2019"]),
+    ("en", "what's the wifi password?", ["RCDD2019"]),
     ("en", "what is the dress code?", ["batik"]),
     ("en", "is there halal food?", ["halal"]),
     ("en", "where is lunch?", ["Orchid"]),
@@ -34,7 +34,7 @@ QUESTIONS = [
     ("en", "what time is the welcome dinner?", ["7:00"]),
     ("en", "what can you do?", ["/agenda"]),
     ("id", "acaranya di mana?", ["Mulia"]),
-    ("id", "password wifinya apa?", ["diplomasi2019"]),
+    ("id", "password wifinya apa?", ["RCDD2019"]),
     ("id", "pakai baju apa?", ["batik"]),
     ("id", "makan siang di mana?", ["Orchid"]),
     ("id", "registrasi di mana?", ["Foyer"]),

@@ -68,9 +68,9 @@ async def test_a_malay_question_is_answered_with_the_facts(harness) -> None:
 
 
 @pytest.mark.parametrize(("language_code", "question", "fact"), [
-    ("en", "wifi?", "diplomasi2019"),
-    ("id", "wifi apa?", "diplomasi2019"),
-    ("ms", "kata laluan wifi?", "diplomasi2019"),
+    ("en", "wifi?", "RCDD2019"),
+    ("id", "wifi apa?", "RCDD2019"),
+    ("ms", "kata laluan wifi?", "RCDD2019"),
     ("en", "where is lunch?", "Orchid"),
     ("id", "dmn makan siang?", "Orchid"),
 ])

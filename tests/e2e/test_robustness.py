@@ -84,7 +84,7 @@ async def test_replies_survive_telegram_errors(harness) -> None:
     delegate = harness.user(4007, "Ana")
     await delegate.send("what's the wifi password?")
     reply = await delegate.next_reply(timeout=60)
-    assert "diplomasi2019" in (reply.text or "")
+    assert "RCDD2019" in (reply.text or "")
 
 
 async def test_commands_menu_is_registered_for_each_language(harness) -> None:

@@ -38,7 +38,7 @@ async def test_in_webhook_mode_delegates_are_answered(webhook_bot: Harness) -> N
     delegate = webhook_bot.user(5001, "Ana")
     await delegate.send("what's the wifi password?")
     reply = await delegate.next_reply(timeout=20)
-    assert "diplomasi2019" in (reply.text or "")
+    assert "RCDD2019" in (reply.text or "")
     assert not any(c.method == "getUpdates" for c in webhook_bot.emu.calls), "no polling beside the webhook"
 
 

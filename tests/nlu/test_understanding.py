@@ -11,7 +11,7 @@ from nlu.interpreter import RasaInterpreter
 from nlu.types import HANDOFF_INTENTS
 
 pytestmark = pytest.mark.slow
-INTENTS = 23
+INTENTS = 24
 
 
 @pytest.mark.parametrize("language", ["en", "id", "ms"])

@@ -148,7 +148,7 @@ async def test_two_replicas_answer_every_update_once_and_share_the_outbox(databa
                     await d.send("what's the wifi password?")
                 await until(lambda: all(emu.sent_messages(d.id) for d in delegates), 120, "every delegate's answer")
                 await asyncio.sleep(2.0)  # a second answer, if any, would arrive now
-                answers = Counter(d.id for d in delegates for m in emu.sent_messages(d.id) if "diplomasi2019" in (m.text or ""))
+                answers = Counter(d.id for d in delegates for m in emu.sent_messages(d.id) if "RCDD2019" in (m.text or ""))
                 assert set(answers.values()) == {1}, f"answered more than once: {[k for k, v in answers.items() if v > 1]}"
                 skipped = sum(r.log.read_text().count("handled by another replica") for r in replicas)
                 assert skipped >= len(delegates), "each update reached both replicas and one of them stood back"

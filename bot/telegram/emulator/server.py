@@ -64,6 +64,8 @@ from bot.telegram.emulator.users import EmulatedGroup, EmulatedUser
 log = logging.getLogger("bot.telegram.emulator")
 
 
+DEFAULT_BOT_USERNAME = "delegate_assistant_bot"
+
 class BotApiEmulator:
     def __init__(
         self,
@@ -71,7 +73,7 @@ class BotApiEmulator:
         port: int = 0,
         limits: Limits | None = None,
         faults: Faults | None = None,
-        bot_username: str = "delegate_assistant_bot",
+        bot_username: str = DEFAULT_BOT_USERNAME,
         *,
         bot_name: str = "Delegate Assistant",
         callback_query_ttl: float = 15.0,

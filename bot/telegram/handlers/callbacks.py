@@ -9,6 +9,7 @@ from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler
 
 from bot.answers.format import session_buttons, session_detail
+from bot.answers.places import nearby_answer
 from bot.answers.reply import Answer, Reply, esc, resolve_arg, rows
 from bot.answers.service import (
     agenda_day,
@@ -33,7 +34,7 @@ async def on_callback(update: Update, context: Context) -> None:
         return
     s = services(context)
     tr = await translator_for(context, delegate)
-    snap = await s.events.snapshot()
+    snap = await s.events.view(delegate.verified)
     now = s.clock.now()
     kind, _, arg = (query.data or "").partition(":")
     chat_id = update.effective_chat.id
@@ -69,9 +70,11 @@ async def on_callback(update: Update, context: Context) -> None:
     elif kind == "venue":
         answer = venue_answer(tr, snap)
     elif kind == "directions":
-        answer = await s.answers.answer(_question("ask_directions"), delegate.language)
+        answer = await s.answers.answer(_question("ask_directions"), delegate.language, delegate.verified)
     elif kind == "speakers":
         answer = speakers_answer(tr, snap)
+    elif kind == "nb" and arg in {p.category for p in snap.places}:
+        answer = nearby_answer(tr, snap, arg)
     elif kind == "lang" and arg in s.delegates.languages:
         await ack()
         await apply_language(update, context, delegate, arg)

@@ -1,10 +1,11 @@
-"""The command menu: /start /help /agenda /now /venue /speakers /language /forget."""
+"""The command menu: /start /help /agenda /now /venue /speakers /nearby /language /forget."""
 
 from __future__ import annotations
 
 from telegram import Update
 from telegram.ext import Application, CommandHandler
 
+from bot.answers.places import category_in, nearby_answer
 from bot.answers.reply import Answer, Button, Reply, callback, esc, rows
 from bot.answers.service import (
     agenda_overview,
@@ -56,6 +57,11 @@ async def speakers(update: Update, context: Context) -> None:
     await _simple(update, context, lambda tr, snap, now: speakers_answer(tr, snap))
 
 
+async def nearby(update: Update, context: Context) -> None:
+    wanted = " ".join(context.args or [])[:200]
+    await _simple(update, context, lambda tr, snap, now: nearby_answer(tr, snap, category_in(wanted, snap) if wanted else None))
+
+
 async def language(update: Update, context: Context) -> None:
     await _simple(update, context, lambda tr, snap, now: language_choice(tr, snap))
 
@@ -74,12 +80,12 @@ async def _simple(update: Update, context: Context, build) -> None:  # type: ign
         return
     s = services(context)
     tr = await translator_for(context, delegate)
-    await send_answer(context.bot, update.effective_chat.id, build(tr, await s.events.snapshot(), s.clock.now()))
+    await send_answer(context.bot, update.effective_chat.id, build(tr, await s.events.view(delegate.verified), s.clock.now()))
 
 
 COMMANDS = {
     "start": start, "help": help_command, "agenda": agenda, "now": now, "venue": venue,
-    "speakers": speakers, "language": language, "forget": forget,
+    "speakers": speakers, "nearby": nearby, "language": language, "forget": forget,
 }
 
 

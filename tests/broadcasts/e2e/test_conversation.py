@@ -304,5 +304,5 @@ async def test_an_organiser_whose_role_is_revoked_mid_draft_is_answered_as_a_del
     await helper.send("what's the wifi password?")
     answer = await helper.next_reply(timeout=WAIT)
 
-    assert "diplomasi2019" in (answer.text or "")
+    assert "RCDD2019" in (answer.text or "")
     assert await harness.services.extras["broadcasts"].open_draft(902) is None

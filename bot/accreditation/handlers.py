@@ -1,0 +1,78 @@
+"""Accreditation in the chat: /verify CODE, a code typed on its own, or /start CODE from a deep link."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import Update
+from telegram.ext import Application, ApplicationHandlerStop, CommandHandler, MessageHandler, filters
+
+from bot.accreditation import replies
+from bot.accreditation.codes import looks_like_code
+from bot.accreditation.service import AccreditationService
+from bot.delegates.service import DelegateView
+from bot.telegram.handlers.common import Context, delegate_of, services, translator_for
+from bot.telegram.render import send_answer
+
+log = logging.getLogger(__name__)
+# After the broadcast drafts (-5), feedback comments (-4) and questions to speakers (-3), which take
+# typed text only while they wait for it; before the questions answered by the NLU (group 0).
+CODE_GROUP = -2
+
+
+def feature(context: Context) -> AccreditationService:
+    return services(context).extras["accreditation"]  # type: ignore[no-any-return]
+
+
+async def _redeem(update: Update, context: Context, delegate: DelegateView, typed: str) -> None:
+    chat = update.effective_chat
+    if chat is None:
+        return
+    result = await feature(context).redeem(delegate.user_id, typed)
+    log.info("accreditation attempt by user %s: %s", delegate.user_id, result.outcome)
+    tr = await translator_for(context, delegate)
+    await send_answer(context.bot, chat.id, replies.redemption(tr, await services(context).events.snapshot(), result))
+
+
+async def verify(update: Update, context: Context) -> None:
+    delegate = await delegate_of(update, context)
+    chat = update.effective_chat
+    if delegate is None or chat is None:
+        return
+    if context.args:
+        await _redeem(update, context, delegate, " ".join(context.args)[:64])
+        return
+    tr = await translator_for(context, delegate)
+    snap = await services(context).events.snapshot()
+    await send_answer(context.bot, chat.id, replies.how_to_verify(tr, snap, delegate.delegation_id if delegate.verified else None))
+
+
+async def typed_code(update: Update, context: Context) -> None:
+    """A message that is nothing but a code: redeemed here, never sent to the NLU as a question."""
+    message = update.effective_message
+    if message is None or not message.text or not looks_like_code(message.text):
+        return
+    delegate = await delegate_of(update, context)
+    if delegate is None:
+        return
+    await _redeem(update, context, delegate, message.text)
+    raise ApplicationHandlerStop
+
+
+async def start_payload(update: Update, context: Context, payload: str) -> bool:
+    """/start CODE (the deep link in the CSV): verify first, then the usual welcome follows."""
+    if not looks_like_code(payload):
+        return False
+    delegate = await delegate_of(update, context)
+    if delegate is None:
+        return False
+    await _redeem(update, context, delegate, payload)
+    return True
+
+
+def register(app: Application) -> None:  # type: ignore[type-arg]
+    app.add_handler(CommandHandler("verify", verify))
+    text = filters.TEXT & ~filters.COMMAND & filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
+    app.add_handler(MessageHandler(text, typed_code), group=CODE_GROUP)
+    app.bot_data.setdefault("start_payload_handlers", []).append(start_payload)
+    app.bot_data.setdefault("forget_hooks", []).append(app.bot_data["services"].extras["accreditation"].forget)
