@@ -17,6 +17,7 @@ COMMAND_MODULES = (
     "bot.helpdesk.cli",
     "bot.reminders.cli",
     "bot.accreditation.cli",
+    "bot.logs",
 )
 
 

@@ -10,7 +10,8 @@ import signal
 import sys
 
 from bot.event.loader import EventFileError
-from bot.settings import PROJECT_ROOT, Settings, SettingsError, load_settings
+from bot.logs import setup_logging
+from bot.settings import Settings, SettingsError, load_settings
 
 log = logging.getLogger("bot")
 
@@ -23,18 +24,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     p.add_argument("--listen", help="address of the bot's HTTP server: webhook, /healthz, /metrics (LISTEN, default 127.0.0.1)")
     p.add_argument("--port", type=int, help="port of the bot's HTTP server (PORT, default 8443)")
     p.set_defaults(handler=_run)
-
-
-def setup_logging(settings: Settings, to_file: bool) -> None:
-    handlers: list[logging.Handler]
-    if to_file:
-        (PROJECT_ROOT / "var").mkdir(exist_ok=True)
-        handlers = [logging.FileHandler(PROJECT_ROOT / "var" / "assistant.log", encoding="utf-8")]
-    else:
-        handlers = [logging.StreamHandler(sys.stderr)]
-    logging.basicConfig(level=settings.log_level, handlers=handlers, format="%(asctime)s %(levelname)s %(name)s: %(message)s", force=True)
-    for noisy in ("httpx", "telegram.ext", "apscheduler", "tensorflow", "rasa", "absl"):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
 
 
 async def serve(settings: Settings, console: bool) -> int:

@@ -32,6 +32,7 @@ class Settings:
     model_dir: Path = PROJECT_ROOT / "models"
     assistant_now: datetime | None = None
     log_level: str = "INFO"
+    log_format: str = "text"  # or "json": one object per line, for log collectors
     outbox_rate_per_second: float = 30.0
     reminder_lead_minutes: int = 15
     emulator_port: int = 8081
@@ -194,6 +195,10 @@ def load_settings(environ: Mapping[str, str] | None = None, dotenv: Path | None 
         changes["webhook_secret"] = v
     if (v := get("LISTEN")) is not None:
         changes["listen"] = v
+    if (v := get("LOG_FORMAT")) is not None:
+        if v.strip().lower() not in ("text", "json"):
+            raise SettingsError(f"LOG_FORMAT: {v!r} must be text or json")
+        changes["log_format"] = v.strip().lower()
     if (v := get("BOT_USERNAME")) is not None:
         name = v.strip().lstrip("@")
         if not (5 <= len(name) <= 32 and all(c.isalnum() or c == "_" for c in name)):

@@ -27,13 +27,18 @@ def test_values_are_parsed() -> None:
     assert not s.uses_emulator
 
 
+def test_log_format_and_bot_username_are_read() -> None:
+    s = settings(LOG_FORMAT="JSON", BOT_USERNAME="@rcdd2019_bot")
+    assert (s.log_format, s.bot_username) == ("json", "rcdd2019_bot")
+
+
 @pytest.mark.parametrize(
     ("name", "value"),
     [
         ("ORGANISER_IDS", "alice,bob"), ("HELPDESK_CHAT_ID", "helpdesk"), ("ASSISTANT_NOW", "tomorrow"),
         ("ASSISTANT_NOW", "2019-09-10T10:15:00"), ("DATABASE_URL", "mysql://x"), ("NLU_URL", "localhost:5005"),
         ("TELEGRAM_BOT_TOKEN", "not-a-token"), ("TELEGRAM_API_BASE_URL", "ftp://x"), ("OUTBOX_RATE", "0"),
-        ("LOG_LEVEL", "LOUD"), ("EMULATOR_PORT", "99999"),
+        ("LOG_LEVEL", "LOUD"), ("EMULATOR_PORT", "99999"), ("LOG_FORMAT", "xml"), ("BOT_USERNAME", "no spaces allowed"),
     ],
 )
 def test_a_wrong_value_names_the_variable(name: str, value: str) -> None:

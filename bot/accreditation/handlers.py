@@ -11,6 +11,7 @@ from bot.accreditation import replies
 from bot.accreditation.codes import looks_like_code
 from bot.accreditation.service import AccreditationService
 from bot.delegates.service import DelegateView
+from bot.logs import who
 from bot.telegram.handlers.common import Context, delegate_of, services, translator_for
 from bot.telegram.render import send_answer
 
@@ -29,7 +30,7 @@ async def _redeem(update: Update, context: Context, delegate: DelegateView, type
     if chat is None:
         return
     result = await feature(context).redeem(delegate.user_id, typed)
-    log.info("accreditation attempt by user %s: %s", delegate.user_id, result.outcome)
+    log.info("accreditation attempt by user %s: %s", who(delegate.user_id), result.outcome)
     tr = await translator_for(context, delegate)
     await send_answer(context.bot, chat.id, replies.redemption(tr, await services(context).events.snapshot(), result))
 

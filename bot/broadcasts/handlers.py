@@ -21,6 +21,7 @@ from bot.broadcasts.service import Attachment, Audience, BroadcastService, Broad
 from bot.broadcasts.when import WhenError, parse_send_time
 from bot.delegates.service import DelegateView
 from bot.i18n import Translator
+from bot.logs import who
 from bot.telegram.handlers.common import Context, delegate_of, services, translator_for
 from bot.telegram.keyboards import inline_keyboard
 from bot.telegram.render import edit_or_send, send_reply, with_retries
@@ -47,7 +48,7 @@ async def _organiser(update: Update, context: Context, what: str) -> tuple[Deleg
         return None
     tr = await translator_for(context, delegate)
     if not await is_organiser(context, delegate.user_id):
-        log.warning("broadcast refused: user %s is not an organiser (%s)", delegate.user_id, what)
+        log.warning("broadcast refused: user %s is not an organiser (%s)", who(delegate.user_id), what)
         await send_reply(context.bot, update.effective_chat.id, replies.refusal(tr))
         return None
     return delegate, tr
@@ -64,7 +65,7 @@ async def on_broadcast(update: Update, context: Context) -> None:
     delegate, tr = found
     snap = await services(context).events.snapshot()
     draft = await feature(context).start_draft(delegate.user_id, chat.id)
-    log.info("broadcast draft %s started by organiser %s", draft.id, delegate.user_id)
+    log.info("broadcast draft %s started by organiser %s", draft.id, who(delegate.user_id))
     await send_reply(context.bot, chat.id, replies.ask_text(tr, draft, snap.default_language))
 
 
@@ -93,7 +94,7 @@ async def on_organiser_input(update: Update, context: Context) -> None:
         return
     if not await is_organiser(context, user.id):  # the role was revoked mid-conversation
         await svc.discard(draft.id, user.id)
-        log.warning("broadcast draft %s discarded: user %s is no longer an organiser", draft.id, user.id)
+        log.warning("broadcast draft %s discarded: user %s is no longer an organiser", draft.id, who(user.id))
         return
     found = await _organiser(update, context, f"input for draft {draft.id}")
     if found is None:
@@ -183,7 +184,7 @@ async def on_button(update: Update, context: Context, arg: str) -> None:
         return
     draft = await svc.draft(broadcast_id, delegate.user_id)
     if draft is None:
-        log.info("stale or foreign broadcast button %r from %s", arg, delegate.user_id)
+        log.info("stale or foreign broadcast button %r from %s", arg, who(delegate.user_id))
         await send_reply(context.bot, chat.id, replies.stale(tr))
         return
     handled = await _draft_action(context, chat.id, tr, draft, action, value, message)
@@ -324,7 +325,7 @@ async def start_progress(bot: Bot, svc: BroadcastService, chat_id: int, reply: R
     try:
         sent = await send_reply(bot, chat_id, reply)
     except TelegramError:
-        log.warning("could not send broadcast progress to chat %s", chat_id, exc_info=True)
+        log.warning("could not send broadcast progress to chat %s", who(chat_id), exc_info=True)
         return
     if sent:
         await svc.attach_progress_message(broadcast_id, chat_id, sent[-1].message_id)
@@ -338,7 +339,7 @@ async def edit_progress(bot: Bot, chat_id: int, message_id: int, reply: Reply) -
     except BadRequest as error:
         if "not modified" in str(error).lower():
             return True
-        log.info("progress message %s in chat %s not edited: %s", message_id, chat_id, error)
+        log.info("progress message %s in chat %s not edited: %s", message_id, who(chat_id), error)
         return False
 
 
@@ -349,7 +350,7 @@ async def _stop(context: Context, chat_id: int, tr: Translator, broadcast_id: in
     if view is None:
         await send_reply(context.bot, chat_id, replies.not_running(tr))
         return
-    log.info("broadcast %s cancelled by organiser %s", broadcast_id, user_id)
+    log.info("broadcast %s cancelled by organiser %s", broadcast_id, who(user_id))
     if view.chat_id is not None and view.progress_message_id is not None and view.released_at is not None:
         snap = await services(context).events.snapshot()
         final = replies.progress_reply(tr, view, await svc.progress(broadcast_id), snap)  # no Cancel button any more

@@ -39,6 +39,7 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Tele
 
 from bot.clock import Clock, wait_event
 from bot.db import Database
+from bot.logs import who
 from bot.outbox.calls import Call, calls_for
 from bot.outbox.models import EXPIRED, FAILED, PENDING, SENT
 from bot.outbox.pacing import ChatPacer, FloodSignal, Monotonic, TokenBucket
@@ -308,12 +309,12 @@ class Dispatcher:
         except Forbidden as exc:
             await self._blocked(job, str(exc))
         except BadRequest as exc:
-            log.warning("outbox row %s to chat %s refused: %s", job.row.id, chat, exc)
+            log.warning("outbox row %s to chat %s refused: %s", job.row.id, who(chat), exc)
             self._finish(job, FAILED, f"400: {exc}")
         except (TimedOut, NetworkError) as exc:  # 5xx, time-outs, connection errors
             self._transient(job, f"{type(exc).__name__}: {exc}")
         except TelegramError as exc:
-            log.warning("outbox row %s to chat %s failed: %s", job.row.id, chat, exc)
+            log.warning("outbox row %s to chat %s failed: %s", job.row.id, who(chat), exc)
             self._finish(job, FAILED, f"{type(exc).__name__}: {exc}")
         except asyncio.CancelledError:
             raise
@@ -341,17 +342,17 @@ class Dispatcher:
         self._pacer.hold(job.chat_id, seconds)
         if self._flood.refused(job.chat_id):
             self._bucket.pause(seconds)
-        log.info("outbox: 429 for chat %s, retry after %ss", job.chat_id, seconds)
+        log.info("outbox: 429 for chat %s, retry after %ss", who(job.chat_id), seconds)
         self._requeue(job)
 
     def _transient(self, job: _Job, error: str) -> None:
         job.tries += 1
         if job.tries >= self.config.max_tries:
-            log.warning("outbox row %s to chat %s failed %d times, giving up: %s", job.row.id, job.chat_id, job.tries, error)
+            log.warning("outbox row %s to chat %s failed %d times, giving up: %s", job.row.id, who(job.chat_id), job.tries, error)
             self._finish(job, FAILED, error)
             return
         delay = min(self.config.retry_cap, self.config.retry_base * 2 ** (job.tries - 1)) * random.uniform(0.8, 1.2)
-        log.info("outbox row %s to chat %s: %s; retry %d in %.1fs", job.row.id, job.chat_id, error, job.tries, delay)
+        log.info("outbox row %s to chat %s: %s; retry %d in %.1fs", job.row.id, who(job.chat_id), error, job.tries, delay)
         self.stats.retried += 1
         self._pacer.hold(job.chat_id, delay)
         self._requeue(job)
@@ -359,7 +360,7 @@ class Dispatcher:
     async def _blocked(self, job: _Job, error: str) -> None:
         """403: the delegate blocked the bot. This row and the chat's other held rows fail."""
         chat = job.chat_id
-        log.info("outbox: chat %s blocked the bot (%s)", chat, error)
+        log.info("outbox: chat %s blocked the bot (%s)", who(chat), error)
         self._finish(job, FAILED, f"blocked: {error}")
         for other in [j for j in self._queue if j.chat_id == chat]:
             self._dequeue(other)
@@ -369,7 +370,7 @@ class Dispatcher:
             try:
                 await self.on_blocked(chat)
             except Exception:
-                log.exception("could not mark chat %s inactive", chat)
+                log.exception("could not mark chat %s inactive", who(chat))
 
     def _finish(self, job: _Job, status: str, error: str | None = None) -> None:
         if status == SENT:

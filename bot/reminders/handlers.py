@@ -14,6 +14,7 @@ from bot.answers.reply import Answer, Document, Reply, esc, resolve_arg
 from bot.delegates.service import DelegateView
 from bot.event.service import session_by_id
 from bot.i18n import Translator
+from bot.logs import who
 from bot.reminders import ics, replies
 from bot.reminders.service import ReminderError, ReminderService
 from bot.telegram.handlers.common import Context, delegate_of, services, translator_for
@@ -80,7 +81,7 @@ async def on_subscribe(update: Update, context: Context, arg: str) -> None:
         await _stale(update, tr)
         return
     result = await feature(context).subscribe(delegate.user_id, [session_id])
-    log.info("user %s subscribed to %s", delegate.user_id, session_id)
+    log.info("user %s subscribed to %s", who(delegate.user_id), session_id)
     await send_reply(context.bot, chat, replies.subscribed(tr, result.added, result.already, result.refused, result.lead_minutes))
 
 
@@ -165,7 +166,7 @@ async def _organiser(update: Update, context: Context) -> tuple[DelegateView, Tr
         return None
     delegate, tr, chat = found
     if not await services(context).roles.has_role(delegate.user_id, "organiser"):
-        log.warning("event-wide reminder refused: user %s is not an organiser", delegate.user_id)
+        log.warning("event-wide reminder refused: user %s is not an organiser", who(delegate.user_id))
         await send_reply(context.bot, chat, Reply(esc(tr._("Sorry, only the organisers can do that."))))
         return None
     return found
@@ -200,7 +201,7 @@ async def on_remind_all(update: Update, context: Context) -> None:
         await send_reply(context.bot, chat, Reply(esc(str(error))))
         return
     snap = await s.events.snapshot()
-    log.info("organiser %s scheduled event-wide reminder %s (%s, %s min)", delegate.user_id, view.id, target, minutes)
+    log.info("organiser %s scheduled event-wide reminder %s (%s, %s min)", who(delegate.user_id), view.id, target, minutes)
     name = replies.target_name(tr, snap, view.day_id, session_by_id(snap, view.session_id) if view.session_id else None)
     assert view.due_at is not None
     await send_reply(context.bot, chat, replies.event_wide_scheduled(tr, name, view.minutes_before, view.due_at, s.clock.now()))

@@ -20,6 +20,7 @@ from bot.answers.service import (
     venue_answer,
 )
 from bot.event.service import day_by_id, session_by_id
+from bot.logs import who
 from bot.telegram.handlers.common import CALLBACKS, Context, delegate_of, services, translator_for
 from bot.telegram.handlers.language import apply_language
 from bot.telegram.render import edit_or_send, send_answer, with_retries
@@ -84,7 +85,7 @@ async def on_callback(update: Update, context: Context) -> None:
         await _forget(update, context, delegate.user_id, arg == "yes", tr)
         return
     if answer is None:
-        log.info("unknown or stale callback data from user %s", delegate.user_id)
+        log.info("unknown or stale callback data from user %s", who(delegate.user_id))
         await ack(tr._("This button is no longer valid. Please use the menu or ask me again."))
         return
     await ack()
