@@ -156,7 +156,7 @@ class Console:
         context.setdefault("notice", None)
         html = templates.get_template(name).render(
             tr=tr, agent=session.agent if session else None, csrf=session.csrf_token if session else "",
-            pages=[(page.path, page.label(tr)) for page in self.pages], **context
+            feature_pages=[(page.path, page.label(tr)) for page in self.pages], **context
         )
         return web.Response(text=html, status=status, content_type="text/html", charset="utf-8")
 
