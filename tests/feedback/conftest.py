@@ -20,6 +20,7 @@ from bot.feedback.models import FeedbackVote
 from bot.feedback.service import FeedbackService
 from bot.outbox.models import OutboxMessage
 from bot.reminders.service import ReminderService
+from tests.helpdesk.conftest import desk  # noqa: F401  (the console tests' fixture)
 from tests.reminders.conftest import EVENT_TEXT, LANGUAGES, at
 
 CRISIS = "session-2-crisis"  # Session 2, day 1, 13:30-15:30 WIB

@@ -14,7 +14,7 @@ from bot.feedback.web import feedback_page
 from bot.helpdesk.web.app import Console
 from bot.reminders.service import ReminderService
 from tests.feedback.conftest import CRISIS, DELAY_MINUTES, PROMPT_DUE
-from tests.helpdesk.conftest import Desk, desk  # noqa: F401
+from tests.helpdesk.conftest import Desk
 from tests.helpdesk.test_console import PASSWORD, log_in
 
 
@@ -24,7 +24,7 @@ async def client(desk: Desk) -> AsyncIterator[TestClient]:
     events = EventService(desk.database)
     feedback = FeedbackService(desk.database, events, desk.clock.now, DELAY_MINUTES)
     reminders = ReminderService(desk.database, events, desk.clock.now, 15)
-    for user_id, rating in ((1, 5), (2, 3)):
+    for user_id in (1, 2):
         await desk.delegate(user_id)
         await reminders.subscribe(user_id, [CRISIS])
     desk.clock.set(PROMPT_DUE)
