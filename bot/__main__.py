@@ -16,6 +16,7 @@ COMMAND_MODULES = (
     "bot.broadcasts.cli",
     "bot.helpdesk.cli",
     "bot.reminders.cli",
+    "bot.feedback.cli",
     "bot.accreditation.cli",
     "bot.logs",
 )

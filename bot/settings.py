@@ -35,6 +35,7 @@ class Settings:
     log_format: str = "text"  # or "json": one object per line, for log collectors
     outbox_rate_per_second: float = 30.0
     reminder_lead_minutes: int = 15
+    feedback_delay_minutes: int = 5  # the rating prompt goes out this long after a session ends
     emulator_port: int = 8081
     webhook_url: str | None = None
     webhook_secret: str | None = None
@@ -177,6 +178,11 @@ def load_settings(environ: Mapping[str, str] | None = None, dotenv: Path | None 
         if not 0 < lead <= 24 * 60:
             raise SettingsError(f"REMINDER_LEAD_MINUTES: {v!r} must be between 1 and 1440")
         changes["reminder_lead_minutes"] = lead
+    if (v := get("FEEDBACK_DELAY_MINUTES")) is not None:
+        delay = _int("FEEDBACK_DELAY_MINUTES", v)
+        if not 0 <= delay <= 600:
+            raise SettingsError(f"FEEDBACK_DELAY_MINUTES: {v!r} must be between 0 and 600")
+        changes["feedback_delay_minutes"] = delay
     for var, attr in (
         ("EMULATOR_PORT", "emulator_port"),
         ("PORT", "port"),

@@ -15,7 +15,8 @@ from __future__ import annotations
 import hmac
 import re
 import secrets
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -52,6 +53,16 @@ SECURITY_HEADERS = {
 }
 ReloadModel = Callable[[], Awaitable[bool]]
 
+
+@dataclass(frozen=True)
+class ConsolePage:
+    """A page a feature adds to the console, behind the same login: its path, its menu label (in the
+    console's language) and its handler, which renders with `Console.render`."""
+
+    path: str
+    label: Callable[[Translator], str]
+    handler: Callable[[Console, web.Request], Awaitable[web.StreamResponse]]
+
 templates = Environment(
     loader=FileSystemLoader(str(HERE / "templates")), autoescape=True, trim_blocks=True, lstrip_blocks=True,
     undefined=StrictUndefined,
@@ -72,10 +83,16 @@ def _cookie(response: web.StreamResponse, name: str, value: str) -> None:
 class Console:
     """The console's pages; one instance per running bot."""
 
-    def __init__(self, helpdesk: HelpdeskService, agents: AgentService, reload_model: ReloadModel | None = None) -> None:
+    def __init__(self, helpdesk: HelpdeskService, agents: AgentService, reload_model: ReloadModel | None = None,
+                 pages: Sequence[ConsolePage] = ()) -> None:
         self.helpdesk = helpdesk
         self.agents = agents
         self.reload_model = reload_model
+        self.pages = list(pages)
+
+    def add_page(self, page: ConsolePage) -> None:
+        """Before `application()` is called (features install theirs at start-up)."""
+        self.pages.append(page)
 
     def application(self) -> web.Application:
         app = web.Application(middlewares=[self._guard], client_max_size=64 * 1024)
@@ -93,6 +110,7 @@ class Console:
             web.post(r"/tickets/{id:\d{1,12}}/label", self.label),
             web.get("/stats", self.stats),
             web.post("/model/reload", self.reload),
+            *(web.get(page.path, self._page_handler(page)) for page in self.pages),
             web.static("/static", str(HERE / "static"), show_index=False, follow_symlinks=False),
         ])
         return app
@@ -123,12 +141,22 @@ class Console:
             "This form has expired or did not come from the helpdesk console. Go back, reload the page and try again."
         ))
 
+    def _page_handler(self, page: ConsolePage) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
+        async def handle(request: web.Request) -> web.StreamResponse:
+            return await page.handler(self, request)
+
+        return handle
+
     # --- rendering ---------------------------------------------------------------------------
+    def render(self, request: web.Request, tr: Translator, name: str, status: int = 200, **context: Any) -> web.Response:
+        return self._render(request, tr, name, status, **context)
+
     def _render(self, request: web.Request, tr: Translator, name: str, status: int = 200, **context: Any) -> web.Response:
         session: SessionView | None = request.get("session")
         context.setdefault("notice", None)
         html = templates.get_template(name).render(
-            tr=tr, agent=session.agent if session else None, csrf=session.csrf_token if session else "", **context
+            tr=tr, agent=session.agent if session else None, csrf=session.csrf_token if session else "",
+            feature_pages=[(page.path, page.label(tr)) for page in self.pages], **context
         )
         return web.Response(text=html, status=status, content_type="text/html", charset="utf-8")
 

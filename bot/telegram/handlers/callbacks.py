@@ -21,7 +21,7 @@ from bot.answers.service import (
 )
 from bot.event.service import day_by_id, session_by_id
 from bot.logs import who
-from bot.telegram.handlers.common import CALLBACKS, Context, delegate_of, services, translator_for
+from bot.telegram.handlers.common import CALLBACKS, Context, delegate_of, services, session_opened, translator_for
 from bot.telegram.handlers.language import apply_language
 from bot.telegram.render import edit_or_send, send_answer, with_retries
 
@@ -64,6 +64,7 @@ async def on_callback(update: Update, context: Context) -> None:
         return
     elif kind == "s" and (sid := resolve_arg(arg, [x.id for x in snap.sessions])) and (session := session_by_id(snap, sid)):
         answer = Answer.of(Reply(session_detail(tr, snap, session, now), rows(session_buttons(tr, session))))
+        await session_opened(context, delegate.user_id, session.id)
     elif kind == "sp" and (spid := resolve_arg(arg, list(snap.speakers))):
         answer = Answer.of(speaker_reply(tr, snap, spid, now))
     elif kind == "now":

@@ -32,5 +32,12 @@ async def delegate_of(update: Update, context: Context) -> DelegateView | None:
     )
 
 
+async def session_opened(context: Context, user_id: int, session_id: str) -> None:
+    """A session's details were shown to a delegate: features that care (feedback) register
+    `bot_data["session_opened_hooks"]`, each `hook(user_id, session_id)`."""
+    for hook in context.application.bot_data.get("session_opened_hooks", []):
+        await hook(user_id, session_id)
+
+
 async def translator_for(context: Context, delegate: DelegateView) -> Translator:
     return await services(context).answers.translator(delegate.language)

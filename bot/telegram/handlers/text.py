@@ -9,7 +9,7 @@ from telegram.ext import Application, MessageHandler, filters
 
 from bot.answers.reply import Answer, Reply, esc
 from bot.telegram.flood import FloodGuard
-from bot.telegram.handlers.common import Context, delegate_of, services, translator_for
+from bot.telegram.handlers.common import Context, delegate_of, services, session_opened, translator_for
 from bot.telegram.handlers.language import apply_language
 from bot.telegram.ordering import ChatOrderedUpdateProcessor
 from bot.telegram.render import send_answer
@@ -52,6 +52,8 @@ async def on_text(update: Update, context: Context) -> None:
             return
         tr = await translator_for(context, delegate)
         answer = Answer.of(Reply(esc(tr._("Reminders are not available yet."))))
+    if answer.topic and answer.topic.startswith("session:"):  # the details of one session
+        await session_opened(context, delegate.user_id, answer.topic.partition(":")[2])
     if answer.handoff is None:  # e.g. the helpdesk's "This didn't answer my question" button
         for decorate in context.application.bot_data.get("answer_decorators", []):
             answer = await decorate(delegate, answer)
