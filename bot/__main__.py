@@ -16,6 +16,7 @@ COMMAND_MODULES = (
     "bot.broadcasts.cli",
     "bot.helpdesk.cli",
     "bot.reminders.cli",
+    "bot.questions.cli",
 )
 
 

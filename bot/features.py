@@ -14,6 +14,7 @@ FEATURE_MODULES: list[str] = [
     "bot.broadcasts.feature",
     "bot.helpdesk.feature",
     "bot.reminders.feature",
+    "bot.questions.feature",
     "bot.outbox.feature",
 ]
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 
 from bot.answers.reply import Button, b, callback, esc
@@ -59,8 +60,15 @@ def session_detail(tr: Translator, snap: EventSnapshot, s: SessionView, now: dat
     return "\n".join(parts)
 
 
-def session_buttons(tr: Translator, s: SessionView) -> list[Button]:
-    return [Button("🔔 " + tr._("Remind me"), callback("rm", s.id)), Button("📍 " + tr._("Venue"), "venue:")]
+# Features add buttons to a session's card that depend on the moment: hook(tr, session, now) -> Button | None.
+SESSION_BUTTON_HOOKS: list[Callable[[Translator, SessionView, datetime], Button | None]] = []
+
+
+def session_buttons(tr: Translator, s: SessionView, now: datetime | None = None) -> list[Button]:
+    buttons = [Button("🔔 " + tr._("Remind me"), callback("rm", s.id)), Button("📍 " + tr._("Venue"), "venue:")]
+    if now is not None:
+        buttons += [button for hook in SESSION_BUTTON_HOOKS if (button := hook(tr, s, now)) is not None]
+    return buttons
 
 
 def session_button(tr: Translator, s: SessionView) -> Button:
