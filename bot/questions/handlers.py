@@ -170,7 +170,9 @@ async def _moderator(update: Update, context: Context, what: str) -> tuple[Deleg
     if (found := await _caller(update, context)) is None:
         return None
     delegate, tr, chat = found
-    if not await services(context).roles.has_role(delegate.user_id, "moderator"):
+    roles = services(context).roles
+    # has_role(..., "moderator") covers granted organisers but not ORGANISER_IDS: ask for both.
+    if not (await roles.has_role(delegate.user_id, "moderator") or await roles.has_role(delegate.user_id, "organiser")):
         log.warning("questions refused: user %s is not a moderator (%s)", delegate.user_id, what)
         await send_reply(context.bot, chat, replies.moderators_only(tr))
         return None
