@@ -159,7 +159,7 @@ def _is_choice(update: Update) -> bool:
     """A press on the "which session?" choice (replaced in place), not on a session's card (kept)."""
     message = _pressed(update)
     rows = message.reply_markup.inline_keyboard if message is not None and message.reply_markup else ()
-    return all((button.callback_data or "").startswith(f"{replies.ASK}:") for row in rows for button in row)
+    return all(str(button.callback_data or "").startswith(f"{replies.ASK}:") for row in rows for button in row)
 
 
 # --- moderators ------------------------------------------------------------------------------------

@@ -143,6 +143,14 @@ async def test_a_rejected_question_is_told_to_the_delegate_and_stays_off_the_lis
 
 
 async def test_two_moderators_pressing_at_once_decide_once_and_the_second_is_told_who_decided(harness: Harness) -> None:
+    await _race(harness)
+
+
+async def test_two_moderators_racing_on_postgresql(pg_harness: Harness) -> None:
+    await _race(pg_harness)
+
+
+async def _race(harness: Harness) -> None:
     first = await moderator(harness, 4003, "Dewi")
     second = await moderator(harness, 4004, "Eko")
     delegate = harness.user(3004, "Ana")
