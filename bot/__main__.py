@@ -19,6 +19,7 @@ COMMAND_MODULES = (
     "bot.feedback.cli",
     "bot.accreditation.cli",
     "bot.logs",
+    "bot.questions.cli",
 )
 
 

@@ -15,6 +15,7 @@ FEATURE_MODULES: list[str] = [
     "bot.helpdesk.feature",
     "bot.reminders.feature",
     "bot.feedback.feature",
+    "bot.questions.feature",
     "bot.outbox.feature",
     "bot.accreditation.feature",
 ]

@@ -1,4 +1,5 @@
-"""The bot's own HTTP server: /healthz and /metrics for operators, plus the webhook in webhook mode.
+"""The bot's own HTTP server: /healthz and /metrics for operators, the webhook in webhook mode, and
+features' pages (services.extras["http_routes"], e.g. the chair's questions page).
 
 Listens on LISTEN:PORT (127.0.0.1:8443 by default). In polling mode a port already in use is logged
 and the bot runs on without these endpoints; in webhook mode it is fatal, since updates would be lost.
@@ -85,6 +86,7 @@ class OpsServer:
         server = getattr(site, "_server", None)
         sockets = getattr(server, "sockets", None) or []
         self.port = sockets[0].getsockname()[1] if sockets else settings.port
+        self.services.extras["http_port"] = self.port  # for absolute links when PORT=0 took any free port
         log.info("HTTP endpoints on http://%s:%s (/healthz, /metrics)", settings.listen, self.port)
 
     async def stop(self) -> None:

@@ -43,6 +43,10 @@ class Settings:
     port: int = 8443
     helpdesk_web_port: int = 8090
     bot_username: str | None = None  # for t.me deep links (accreditation codes); else asked with getMe
+    # The bot's HTTP server as people outside reach it (behind a reverse proxy), for links in messages.
+    public_url: str | None = None
+    # Signs the chair's questions page links; without it the bot token does (see bot/questions/web.py).
+    questions_secret: str | None = None
     # The outbox dispatcher: how long a claimed row stays claimed without renewal, and how many
     # Telegram calls run at once (also the most a kill -9 can make it send twice).
     outbox_lease_seconds: float = 30.0
@@ -210,6 +214,12 @@ def load_settings(environ: Mapping[str, str] | None = None, dotenv: Path | None 
         if not (5 <= len(name) <= 32 and all(c.isalnum() or c == "_" for c in name)):
             raise SettingsError(f"BOT_USERNAME: {v!r} is not a Telegram bot username (5-32 letters, digits and _)")
         changes["bot_username"] = name
+    if (v := get("PUBLIC_URL")) is not None:
+        changes["public_url"] = _url("PUBLIC_URL", v).rstrip("/")
+    if (v := get("QUESTIONS_SECRET")) is not None:
+        if len(v) < 16:
+            raise SettingsError("QUESTIONS_SECRET: use at least 16 characters (it signs the chair's page links)")
+        changes["questions_secret"] = v
     if (v := get("OUTBOX_LEASE_SECONDS")) is not None:
         changes["outbox_lease_seconds"] = _positive("OUTBOX_LEASE_SECONDS", v)
     if (v := get("OUTBOX_MAX_IN_FLIGHT")) is not None:

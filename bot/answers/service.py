@@ -223,7 +223,7 @@ class AnswerService:
         sessions, candidates = self._sessions_meant(snap, q, now)
         if sessions:
             s = sessions[0]
-            return Answer.of(Reply(session_detail(tr, snap, s, now), rows(session_buttons(tr, s))), topic=f"session:{s.id}")
+            return Answer.of(Reply(session_detail(tr, snap, s, now), rows(session_buttons(tr, s, now))), topic=f"session:{s.id}")
         speaker_answer = self._speaker_from_text(tr, snap, q, now)
         if speaker_answer is not None:
             return speaker_answer

@@ -31,6 +31,7 @@ def command_menu(tr: Translator) -> list[BotCommand]:
         BotCommand("now", tr._("What's on now and next")),
         BotCommand("venue", tr._("Venue, map and directions")),
         BotCommand("speakers", tr._("Speakers")),
+        BotCommand("ask", tr._("Ask a question")),
         BotCommand("nearby", tr._("ATMs, pharmacies, prayer rooms nearby")),
         BotCommand("verify", tr._("Verify with my accreditation code")),
         BotCommand("language", tr._("Change language")),

@@ -31,6 +31,7 @@ class RunningBot:
         settings = services.settings
         self.webhook = bool(settings.webhook_url)
         extra = [web.post(WEBHOOK_PATH, webhook_handler(self.app, settings.webhook_secret or ""))] if self.webhook else []
+        extra += services.extras.get("http_routes", [])  # features' pages (e.g. the chair's questions page)
         self.http = OpsServer(services, extra, required=self.webhook)
 
     async def start(self, *, poll_interval: float = 0.0) -> None:

@@ -63,7 +63,7 @@ async def on_callback(update: Update, context: Context) -> None:
         await edit_or_send(context.bot, message, chat_id, agenda_day(tr, snap, day, now).messages[0])  # type: ignore[arg-type]
         return
     elif kind == "s" and (sid := resolve_arg(arg, [x.id for x in snap.sessions])) and (session := session_by_id(snap, sid)):
-        answer = Answer.of(Reply(session_detail(tr, snap, session, now), rows(session_buttons(tr, session))))
+        answer = Answer.of(Reply(session_detail(tr, snap, session, now), rows(session_buttons(tr, session, now))))
         await session_opened(context, delegate.user_id, session.id)
     elif kind == "sp" and (spid := resolve_arg(arg, list(snap.speakers))):
         answer = Answer.of(speaker_reply(tr, snap, spid, now))

@@ -1,0 +1,1 @@
+"""Questions to speakers: delegates ask during a session, moderators approve, the chair reads them."""
