@@ -7,14 +7,17 @@ Users write the URL they know; `async_url` turns it into the async driver's form
 from __future__ import annotations
 
 import asyncio
+import logging
+import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, DateTime, Integer, MetaData, event
+from sqlalchemy import JSON, BigInteger, DateTime, Integer, MetaData, event, text
 from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, create_async_engine
 from sqlalchemy.orm import declarative_base, sessionmaker
 from sqlalchemy.pool import AsyncAdaptedQueuePool
@@ -80,6 +83,40 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+# What a database restart or a network cut looks like from here: the connection went away, or the
+# server refuses new ones for a moment ("the database system is starting up").
+_OUTAGE_NAMES = {
+    "ConnectionDoesNotExistError", "CannotConnectNowError", "ObjectNotInPrerequisiteStateError",
+    "ConnectionFailureError", "InterfaceError", "InternalClientError", "TooManyConnectionsError",
+}
+
+
+def is_outage(error: BaseException | None) -> bool:
+    """True when an error means the database is unreachable for now (worth waiting and retrying),
+    not that a statement was wrong."""
+    seen: set[int] = set()
+    while error is not None and id(error) not in seen:
+        seen.add(id(error))
+        if isinstance(error, DBAPIError) and error.connection_invalidated:
+            return True
+        if isinstance(error, (ConnectionRefusedError, ConnectionResetError, ConnectionAbortedError)):
+            return True
+        if type(error).__name__ in _OUTAGE_NAMES and type(error).__module__.startswith(("asyncpg", "sqlalchemy")):
+            return True
+        error = getattr(error, "orig", None) or error.__cause__ or error.__context__
+    return False
+
+
+def log_failure(logger: logging.Logger, message: str, *args: object) -> None:
+    """Inside an except block: a database outage is a warning without a traceback (it is expected
+    during a restart and retried); anything else is logged with its traceback."""
+    error = sys.exc_info()[1]
+    if is_outage(error):
+        logger.warning(message + " (database unavailable: %s)", *args, type(error).__name__)
+    else:
+        logger.exception(message, *args)
+
+
 class Database:
     """The engine and a session factory; the only place that knows how to connect."""
 
@@ -111,6 +148,15 @@ class Database:
         """A unit of work: committed when the block ends, rolled back on an exception."""
         async with self._sessions() as session, session.begin():
             yield session
+
+    async def available(self) -> bool:
+        """One round trip: can the database be used right now?"""
+        try:
+            async with self.engine.connect() as conn:
+                await conn.execute(text("SELECT 1"))
+            return True
+        except Exception:  # any failure means "not now"
+            return False
 
     async def migrate(self) -> None:
         """Brings the schema to the newest Alembic revision (idempotent)."""

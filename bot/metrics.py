@@ -46,6 +46,7 @@ class Metrics:
     updates: Counter[str] = field(default_factory=Counter)  # by kind: message, callback_query, ...
     nlu_seconds: Histogram = field(default_factory=lambda: Histogram(NLU_BUCKETS))
     nlu_unavailable: int = 0
+    updates_retried: int = 0  # handled again after a database outage (bot.telegram.outage)
 
     def update_handled(self, kind: str) -> None:
         self.updates[kind] += 1
@@ -62,6 +63,9 @@ class Metrics:
             "# HELP assistant_nlu_unavailable_total Questions that found the NLU unavailable.",
             "# TYPE assistant_nlu_unavailable_total counter",
             f"assistant_nlu_unavailable_total {self.nlu_unavailable}",
+            "# HELP assistant_updates_retried_total Updates handled again after a database outage.",
+            "# TYPE assistant_updates_retried_total counter",
+            f"assistant_updates_retried_total {self.updates_retried}",
         ]
         if outbox_depth is not None:
             out += [

@@ -38,7 +38,7 @@ from telegram import Bot
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
 
 from bot.clock import Clock, wait_event
-from bot.db import Database
+from bot.db import Database, log_failure
 from bot.logs import who
 from bot.outbox.calls import Call, calls_for
 from bot.outbox.models import EXPIRED, FAILED, PENDING, SENT
@@ -221,7 +221,7 @@ class Dispatcher:
                 now, limit, now + timedelta(seconds=cfg.lease_seconds), exclude_chats=set(self._queued_chats) | self._busy
             )
         except Exception:
-            log.exception("could not claim outbox rows; trying again shortly")
+            log_failure(log, "could not claim outbox rows; trying again shortly")
             await asyncio.sleep(1.0)
             return False
         for row in rows:
@@ -238,7 +238,7 @@ class Dispatcher:
             self.stats.reclaimed += await self.store.reclaim_stuck(now)
             self.stats.expired += await self.store.expire(now)
         except Exception:
-            log.exception("outbox maintenance failed; trying again shortly")
+            log_failure(log, "outbox maintenance failed; trying again shortly")
         self._pacer.forget_idle()
 
     def _pick(self) -> tuple[_Job | None, float]:
@@ -370,7 +370,7 @@ class Dispatcher:
             try:
                 await self.on_blocked(chat)
             except Exception:
-                log.exception("could not mark chat %s inactive", who(chat))
+                log_failure(log, "could not mark chat %s inactive", who(chat))
 
     def _finish(self, job: _Job, status: str, error: str | None = None) -> None:
         if status == SENT:
@@ -402,7 +402,7 @@ class Dispatcher:
             self._results = batch + self._results
             raise
         except Exception:
-            log.exception("could not record %d outbox outcomes; retrying", len(batch))
+            log_failure(log, "could not record %d outbox outcomes; retrying", len(batch))
             self._results = batch + self._results
             await asyncio.sleep(1.0)
             self._results_ready.set()
@@ -440,5 +440,5 @@ class Dispatcher:
             # A claim interrupted by the stop may have left rows claimed but never queued here.
             self.stats.released += await self.store.release_all()
         except Exception:
-            log.exception("could not record the last outbox outcomes; their leases will return them")
+            log_failure(log, "could not record the last outbox outcomes; their leases will return them")
         log.info("outbox dispatcher stopped: %s", self.stats)

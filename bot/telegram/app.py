@@ -9,9 +9,11 @@ from telegram import BotCommand, BotCommandScopeAllPrivateChats, Update
 from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import Application, ApplicationBuilder, ApplicationHandlerStop, ContextTypes, TypeHandler
 
+from bot.db import is_outage
 from bot.i18n import Translator
 from bot.runtime import Services
 from bot.telegram.ordering import ChatOrderedUpdateProcessor
+from bot.telegram.outage import OutageRetry
 
 log = logging.getLogger(__name__)
 EMULATOR_TOKEN = "123456:EMULATOR"
@@ -64,16 +66,28 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     if isinstance(error, Forbidden) or (isinstance(error, BadRequest) and any(b in str(error).lower() for b in _BENIGN)):
         log.info("Telegram refused a call while handling an update: %s", error)
         return
+    retry: OutageRetry | None = context.application.bot_data.get("outage_retry")
+    if is_outage(error) and retry is not None and retry.note(update):
+        return  # handled again once the database is back (bot.telegram.outage)
     log.error("error while handling an update", exc_info=error)
-    if isinstance(update, Update) and update.effective_chat and update.effective_chat.type == "private":
-        services: Services = context.application.bot_data["services"]
-        user = update.effective_user
+    await apologise(context.application, update)
+
+
+async def apologise(app: Application, update: object) -> None:  # type: ignore[type-arg]
+    """Tells a delegate in a private chat that their message could not be handled."""
+    if not (isinstance(update, Update) and update.effective_chat and update.effective_chat.type == "private"):
+        return
+    services: Services = app.bot_data["services"]
+    user = update.effective_user
+    try:
         delegate = await services.delegates.get(user.id) if user else None
-        tr = await services.answers.translator(delegate.language if delegate else services.delegates.default_language)
-        try:
-            await context.bot.send_message(update.effective_chat.id, tr._("Sorry, something went wrong on my side. Please try again in a moment."))
-        except TelegramError:
-            log.warning("could not tell the delegate about the error")
+    except Exception:  # the database may be what failed
+        delegate = None
+    tr = await services.answers.translator(delegate.language if delegate else services.delegates.default_language)
+    try:
+        await app.bot.send_message(update.effective_chat.id, tr._("Sorry, something went wrong on my side. Please try again in a moment."))
+    except TelegramError:
+        log.warning("could not tell the delegate about the error")
 
 
 _UPDATE_KINDS = ("message", "edited_message", "callback_query", "my_chat_member", "channel_post", "inline_query")
@@ -95,6 +109,14 @@ def build_application(services: Services) -> Application:  # type: ignore[type-a
     )
     app = builder.build()
     app.bot_data["services"] = services
+    retry = OutageRetry(services.database, services.ledger, services.metrics)
+    app.bot_data["outage_retry"] = retry
+    processor = app.update_processor
+    if isinstance(processor, ChatOrderedUpdateProcessor):
+        async def after_update(update: object) -> None:
+            await retry.after(update, app.process_update, lambda u: apologise(app, u))
+
+        processor.after_update = after_update
 
     async def count(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         kind = next((name for name in _UPDATE_KINDS if getattr(update, name, None) is not None), "other")
@@ -110,7 +132,13 @@ def build_application(services: Services) -> Application:  # type: ignore[type-a
                 raise ApplicationHandlerStop
 
         async def finish(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-            await ledger.done(update.update_id)
+            try:
+                await ledger.done(update.update_id)
+            except Exception as error:
+                if not is_outage(error):
+                    raise
+                # The update was handled; only its bookkeeping failed. Handling it again would answer twice.
+                log.warning("update %s handled, but the database went away before it was marked done", update.update_id)
 
         app.add_handler(TypeHandler(Update, claim), group=-1000)
         app.add_handler(TypeHandler(Update, finish), group=10_000)

@@ -11,6 +11,7 @@ from aiohttp import web
 from telegram import Update
 from telegram.ext import Application
 
+from bot.db import is_outage
 from bot.ops import OpsServer
 from bot.runtime import Services
 from bot.settings import SettingsError
@@ -57,14 +58,25 @@ class RunningBot:
 
     async def _guard(self, factory: BackgroundTask) -> None:
         """Restarts a background loop that crashed, with a pause, instead of losing it silently."""
+        name, pause = getattr(factory, "__name__", factory), 1.0
+        loop = asyncio.get_running_loop()
         while True:
+            started = loop.time()
             try:
                 await factory(self.app)
                 return
             except asyncio.CancelledError:
                 raise
-            except Exception:
-                log.exception("background task %s crashed; restarting in 1 s", getattr(factory, "__name__", factory))
+            except Exception as error:
+                if is_outage(error):  # a database restart: expected, no traceback, wait longer each time
+                    if loop.time() - started > 60:
+                        pause = 1.0  # a new outage, not the same one going on
+                    log.warning("background task %s: database unavailable (%s); retrying in %.0f s", name, type(error).__name__, pause)
+                    await asyncio.sleep(pause)
+                    pause = min(pause * 2, 10.0)
+                    continue
+                log.exception("background task %s crashed; restarting in 1 s", name)
+                pause = 1.0
                 await asyncio.sleep(1.0)
 
     async def stop(self) -> None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from telegram import Update
@@ -26,6 +26,8 @@ class ChatOrderedUpdateProcessor(BaseUpdateProcessor):
         self._locks: dict[int, asyncio.Lock] = {}
         self._users: dict[int, int] = {}
         self._arrived: dict[int, float] = {}
+        # Set by the application builder: handles an update again after a database outage, in its turn.
+        self.after_update: Callable[[object], Awaitable[None]] | None = None
 
     def arrival(self, update: object) -> float:
         """time.monotonic() when the update was handed over (now, for one not being processed)."""
@@ -48,20 +50,25 @@ class ChatOrderedUpdateProcessor(BaseUpdateProcessor):
         if isinstance(update, Update):
             self._arrived[update.update_id] = time.monotonic()
         try:
-            await self._process(key, coroutine)
+            await self._process(key, update, coroutine)
         finally:
             if isinstance(update, Update):
                 self._arrived.pop(update.update_id, None)
 
-    async def _process(self, key: int | None, coroutine: Awaitable[Any]) -> None:
+    async def _handle(self, update: object, coroutine: Awaitable[Any]) -> None:
+        await coroutine
+        if self.after_update is not None:
+            await self.after_update(update)
+
+    async def _process(self, key: int | None, update: object, coroutine: Awaitable[Any]) -> None:
         if key is None:
-            await coroutine
+            await self._handle(update, coroutine)
             return
         lock = self._locks.setdefault(key, asyncio.Lock())
         self._users[key] = self._users.get(key, 0) + 1
         try:
             async with lock:
-                await coroutine
+                await self._handle(update, coroutine)
         finally:
             self._users[key] -= 1
             if not self._users[key]:  # nobody else waits on this chat: forget its lock

@@ -52,6 +52,11 @@ class UpdateLedger:
         async with self.database.session() as db:
             await db.execute(update(HandledUpdate).where(HandledUpdate.update_id == update_id).values(done=True))
 
+    async def release(self, update_id: int) -> None:
+        """Gives an unfinished update back (its handling failed midway and will be retried)."""
+        async with self.database.session() as db:
+            await db.execute(delete(HandledUpdate).where(HandledUpdate.update_id == update_id, HandledUpdate.done.is_(False)))
+
     async def prune(self, before: datetime) -> int:
         async with self.database.session() as db:
             result = await db.execute(delete(HandledUpdate).where(HandledUpdate.claimed_at < before))
