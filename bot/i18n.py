@@ -49,6 +49,13 @@ def normalise_language(code: str | None, available: Iterable[str] = UI_LANGUAGES
     return None
 
 
+def ui_languages_of(event_languages: Iterable[str]) -> list[str]:
+    """The event's languages that have an interface catalog, in UI_LANGUAGES order; all the event's
+    languages, as listed, when none of them has one."""
+    offered = list(event_languages)
+    return [lang for lang in UI_LANGUAGES if lang in offered] or offered
+
+
 @cache
 def _catalog(language: str) -> gettext.NullTranslations:
     """The compiled catalog; compiled here in memory when `make` has not (yet) compiled the .po, so a

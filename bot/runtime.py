@@ -17,7 +17,7 @@ from bot.delegates.service import DelegateService, RoleService
 from bot.event.importer import has_event, import_event
 from bot.event.loader import load_event_file
 from bot.event.service import EventService
-from bot.i18n import UI_LANGUAGES
+from bot.i18n import ui_languages_of
 from bot.metrics import Metrics
 from bot.settings import Settings
 from bot.updates.service import UpdateLedger
@@ -74,13 +74,12 @@ async def build_services(
     await prepare_database(settings, database, clock)
     events = EventService(database)
     snapshot = await events.snapshot()
-    languages = [lang for lang in UI_LANGUAGES if lang in snapshot.languages] or list(snapshot.languages)
     if interpreter is None:
         interpreter = await load_interpreter(settings.nlu_url, settings.model_dir)
     answers = AnswerService(events, clock.now)
     return Services(
         settings=settings, clock=clock, database=database, events=events,
-        delegates=DelegateService(database, languages, snapshot.default_language),
+        delegates=DelegateService(database, ui_languages_of(snapshot.languages), snapshot.default_language),
         roles=RoleService(database, settings.organiser_ids), answers=answers,
         conversation=ConversationService(database, interpreter, answers, clock.now), interpreter=interpreter,
         ledger=UpdateLedger(database),

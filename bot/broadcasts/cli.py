@@ -18,10 +18,10 @@ from bot.broadcasts.replies import describe_audience, when_text
 from bot.broadcasts.service import Audience, BroadcastError, BroadcastService, Released
 from bot.broadcasts.when import WhenError, parse_send_time
 from bot.clock import clock_from
-from bot.db import Database, run
-from bot.event.service import EventService
-from bot.i18n import UI_LANGUAGES, Translator
-from bot.settings import load_settings
+from bot.db import run
+from bot.event.offline import EventDatabase, NoEvent, event_database
+from bot.i18n import UI_LANGUAGES, Translator, ui_languages_of
+from bot.settings import Settings, load_settings
 
 
 class UsageError(Exception):
@@ -63,49 +63,47 @@ async def _main(args: argparse.Namespace) -> int:
     if not modes and not args.text and not texts:
         raise UsageError("say what to send with --text \"...\" (or ask --status ID)")
     settings = load_settings()
-    database = Database(settings.database_url)
     try:
-        await database.migrate()
-        events = EventService(database)
-        try:
-            snap = await events.snapshot()
-        except LookupError:
-            print("broadcast: no event in the database yet: run `python -m bot import-event` first", file=sys.stderr)
-            return 1
-        languages = [lang for lang in UI_LANGUAGES if lang in snap.languages] or list(snap.languages)
-        clock = clock_from(settings.assistant_now)
-        service = BroadcastService(database, events, languages, clock.now)
-        tr = Translator("en", snap.timezone, snap.default_language)
-        if args.status is not None:
-            return await _status(service, tr, snap, args.status)
-        if args.cancel is not None:
-            view = await service.cancel(args.cancel)
-            if view is None:
-                raise UsageError(f"broadcast {args.cancel} is not scheduled or sending")
-            print(f"Broadcast {view.id} cancelled; messages not yet sent will not go out.")
-            return 0
-        if args.text:
-            if snap.default_language in texts and texts[snap.default_language] != args.text:
-                raise UsageError(f"--text is the {snap.default_language} text; do not give {_option(snap.default_language)} as well")
-            texts[snap.default_language] = args.text
-        try:
-            audience = Audience.parse(args.audience or "all")
-            send_at = parse_send_time(args.at, clock.now(), snap.timezone).instant if args.at else None
-            outcome = await service.create(texts, audience, send_at)
-        except WhenError as error:
-            raise UsageError(f"--at {args.at!r}: {error}") from None
-        except BroadcastError as error:
-            raise UsageError(str(error)) from None
-        who = describe_audience(tr, audience, snap)
-        if isinstance(outcome, Released):
-            view = outcome.broadcast
-            print(f"Broadcast {view.id} queued: {view.total} recipient(s), {who}. A running bot delivers it; `--status {view.id}` shows the counts.")
-        else:
-            assert outcome.send_at is not None
-            print(f"Broadcast {outcome.id} scheduled for {when_text(tr, outcome.send_at)}, to {who}.")
+        async with event_database(settings) as opened:
+            return await _act(args, texts, settings, opened)
+    except NoEvent as error:
+        print(f"broadcast: {error}", file=sys.stderr)
+        return 1
+
+
+async def _act(args: argparse.Namespace, texts: dict[str, str], settings: Settings, opened: EventDatabase) -> int:
+    snap = opened.snapshot
+    clock = clock_from(settings.assistant_now)
+    service = BroadcastService(opened.database, opened.events, ui_languages_of(snap.languages), clock.now)
+    tr = Translator("en", snap.timezone, snap.default_language)
+    if args.status is not None:
+        return await _status(service, tr, snap, args.status)
+    if args.cancel is not None:
+        view = await service.cancel(args.cancel)
+        if view is None:
+            raise UsageError(f"broadcast {args.cancel} is not scheduled or sending")
+        print(f"Broadcast {view.id} cancelled; messages not yet sent will not go out.")
         return 0
-    finally:
-        await database.dispose()
+    if args.text:
+        if snap.default_language in texts and texts[snap.default_language] != args.text:
+            raise UsageError(f"--text is the {snap.default_language} text; do not give {_option(snap.default_language)} as well")
+        texts[snap.default_language] = args.text
+    try:
+        audience = Audience.parse(args.audience or "all")
+        send_at = parse_send_time(args.at, clock.now(), snap.timezone).instant if args.at else None
+        outcome = await service.create(texts, audience, send_at)
+    except WhenError as error:
+        raise UsageError(f"--at {args.at!r}: {error}") from None
+    except BroadcastError as error:
+        raise UsageError(str(error)) from None
+    who = describe_audience(tr, audience, snap)
+    if isinstance(outcome, Released):
+        view = outcome.broadcast
+        print(f"Broadcast {view.id} queued: {view.total} recipient(s), {who}. A running bot delivers it; `--status {view.id}` shows the counts.")
+    else:
+        assert outcome.send_at is not None
+        print(f"Broadcast {outcome.id} scheduled for {when_text(tr, outcome.send_at)}, to {who}.")
+    return 0
 
 
 async def _status(service: BroadcastService, tr: Translator, snap, broadcast_id: int) -> int:  # type: ignore[no-untyped-def]

@@ -16,8 +16,9 @@ from pathlib import Path
 
 from bot.answers.format import session_name
 from bot.clock import clock_from
-from bot.db import Database, run
-from bot.event.service import EventService, session_by_id
+from bot.db import run
+from bot.event.offline import NoEvent, event_database
+from bot.event.service import session_by_id
 from bot.feedback.service import FeedbackService, SessionResult
 from bot.i18n import Translator
 from bot.settings import load_settings
@@ -41,36 +42,31 @@ def _feedback(args: argparse.Namespace) -> int:
 
 async def _main(args: argparse.Namespace) -> int:
     settings = load_settings()
-    database = Database(settings.database_url)
     try:
-        await database.migrate()
-        events = EventService(database)
-        try:
-            snap = await events.snapshot()
-        except LookupError:
-            print("feedback: no event in the database yet: run `python -m bot import-event` first", file=sys.stderr)
-            return 1
-        if args.session is not None and session_by_id(snap, args.session) is None:
-            print(f"feedback: error: unknown session {args.session!r} (use a session id from the event file)", file=sys.stderr)
-            return 2
-        service = FeedbackService(database, events, clock_from(settings.assistant_now).now, settings.feedback_delay_minutes)
-        tr = Translator(snap.default_language, snap.timezone, snap.default_language)
-        results = await service.results(args.session)
-        for result in results:
-            print(_line(tr, result))
-        if not results:
-            print("no feedback yet")
-        if args.session is not None:
-            comments = await service.comments(args.session)
-            print(f"comments ({len(comments)}):")
-            for c in comments:
-                print(f"  [{c.rating}/5] {_printable(c.comment)}")
-        if args.csv is not None:
-            _write_csv(args.csv, tr, results)
-            print(f"written {args.csv}")
-        return 0
-    finally:
-        await database.dispose()
+        async with event_database(settings) as opened:
+            snap = opened.snapshot
+            if args.session is not None and session_by_id(snap, args.session) is None:
+                print(f"feedback: error: unknown session {args.session!r} (use a session id from the event file)", file=sys.stderr)
+                return 2
+            service = FeedbackService(opened.database, opened.events, clock_from(settings.assistant_now).now, settings.feedback_delay_minutes)
+            tr = Translator(snap.default_language, snap.timezone, snap.default_language)
+            results = await service.results(args.session)
+            for result in results:
+                print(_line(tr, result))
+            if not results:
+                print("no feedback yet")
+            if args.session is not None:
+                comments = await service.comments(args.session)
+                print(f"comments ({len(comments)}):")
+                for c in comments:
+                    print(f"  [{c.rating}/5] {_printable(c.comment)}")
+            if args.csv is not None:
+                _write_csv(args.csv, tr, results)
+                print(f"written {args.csv}")
+            return 0
+    except NoEvent as error:
+        print(f"feedback: {error}", file=sys.stderr)
+        return 1
 
 
 def _title(tr: Translator, r: SessionResult) -> str:

@@ -14,8 +14,9 @@ import argparse
 import sys
 
 from bot.clock import clock_from
-from bot.db import Database, run
-from bot.event.service import EventService, session_by_id
+from bot.db import run
+from bot.event.offline import NoEvent, event_database
+from bot.event.service import session_by_id
 from bot.questions.service import QuestionService
 from bot.questions.web import base_url, page_path, page_secret
 from bot.settings import load_settings
@@ -38,31 +39,25 @@ def _questions(args: argparse.Namespace) -> int:
 
 async def _main(args: argparse.Namespace) -> int:
     settings = load_settings()
-    database = Database(settings.database_url)
     try:
-        await database.migrate()
-        events = EventService(database)
-        try:
-            snap = await events.snapshot()
-        except LookupError:
-            print("questions: no event in the database yet: run `python -m bot import-event` first", file=sys.stderr)
-            return 1
-        if session_by_id(snap, args.session) is None:
-            print(f"questions: error: unknown session {args.session!r}: see the session ids in the event file", file=sys.stderr)
-            return 2
-        if args.action == "link":
-            if not settings.questions_secret and not settings.telegram_bot_token:
-                print("questions: set QUESTIONS_SECRET (or TELEGRAM_BOT_TOKEN) so that links stay valid", file=sys.stderr)
-                return 1
-            print(base_url(settings) + page_path(page_secret(settings), args.session))
+        async with event_database(settings) as opened:
+            if session_by_id(opened.snapshot, args.session) is None:
+                print(f"questions: error: unknown session {args.session!r}: see the session ids in the event file", file=sys.stderr)
+                return 2
+            if args.action == "link":
+                if not settings.questions_secret and not settings.telegram_bot_token:
+                    print("questions: set QUESTIONS_SECRET (or TELEGRAM_BOT_TOKEN) so that links stay valid", file=sys.stderr)
+                    return 1
+                print(base_url(settings) + page_path(page_secret(settings), args.session))
+                return 0
+            service = QuestionService(opened.database, opened.events, clock_from(settings.assistant_now).now)
+            if not args.all:
+                for number, question in enumerate(await service.approved(args.session), 1):
+                    print(f"{number}. {question.text}\n   — {question.shown_name or 'anonymous'}")
+                return 0
+            for question in await service.asked(args.session):
+                print(f"#{question.id}\t{question.status}\t{question.shown_name or 'anonymous'}\t{question.text}")
             return 0
-        service = QuestionService(database, events, clock_from(settings.assistant_now).now)
-        if not args.all:
-            for number, question in enumerate(await service.approved(args.session), 1):
-                print(f"{number}. {question.text}\n   — {question.shown_name or 'anonymous'}")
-            return 0
-        for question in await service.asked(args.session):
-            print(f"#{question.id}\t{question.status}\t{question.shown_name or 'anonymous'}\t{question.text}")
-        return 0
-    finally:
-        await database.dispose()
+    except NoEvent as error:
+        print(f"questions: {error}", file=sys.stderr)
+        return 1

@@ -15,8 +15,8 @@ import argparse
 import sys
 
 from bot.clock import clock_from
-from bot.db import Database, run
-from bot.event.service import EventService
+from bot.db import run
+from bot.event.offline import NoEvent, event_database
 from bot.i18n import Translator
 from bot.reminders.service import EventReminderView, ReminderError, ReminderService
 from bot.settings import load_settings
@@ -43,38 +43,32 @@ def _reminders(args: argparse.Namespace) -> int:
 
 async def _main(args: argparse.Namespace) -> int:
     settings = load_settings()
-    database = Database(settings.database_url)
     try:
-        await database.migrate()
-        events = EventService(database)
-        try:
-            snap = await events.snapshot()
-        except LookupError:
-            print("reminders: no event in the database yet: run `python -m bot import-event` first", file=sys.stderr)
-            return 1
-        service = ReminderService(database, events, clock_from(settings.assistant_now).now, settings.reminder_lead_minutes)
-        tr = Translator("en", snap.timezone, snap.default_language)
-        if args.action == "add-event-wide":
-            try:
-                view = await service.schedule_event_wide(args.day or args.session, args.before)
-            except ReminderError as error:
-                print(f"reminders: error: {error}", file=sys.stderr)
-                return 2
-            print(f"scheduled #{view.id}: {_describe(tr, view)}")
-        elif args.action == "list":
-            views = await service.event_wide(scheduled_only=False)
-            for view in views:
-                print(f"#{view.id} {view.status:<9} {_describe(tr, view)}" + (f", {view.recipients} recipients" if view.recipients is not None else ""))
-            if not views:
-                print("no event-wide reminders")
-        elif args.action == "withdraw":
-            if not await service.withdraw_event_wide(args.id):
-                print(f"reminders: error: #{args.id} is not a scheduled event-wide reminder", file=sys.stderr)
-                return 2
-            print(f"withdrawn #{args.id}")
-        return 0
-    finally:
-        await database.dispose()
+        async with event_database(settings) as opened:
+            service = ReminderService(opened.database, opened.events, clock_from(settings.assistant_now).now, settings.reminder_lead_minutes)
+            tr = Translator("en", opened.snapshot.timezone, opened.snapshot.default_language)
+            if args.action == "add-event-wide":
+                try:
+                    view = await service.schedule_event_wide(args.day or args.session, args.before)
+                except ReminderError as error:
+                    print(f"reminders: error: {error}", file=sys.stderr)
+                    return 2
+                print(f"scheduled #{view.id}: {_describe(tr, view)}")
+            elif args.action == "list":
+                views = await service.event_wide(scheduled_only=False)
+                for view in views:
+                    print(f"#{view.id} {view.status:<9} {_describe(tr, view)}" + (f", {view.recipients} recipients" if view.recipients is not None else ""))
+                if not views:
+                    print("no event-wide reminders")
+            elif args.action == "withdraw":
+                if not await service.withdraw_event_wide(args.id):
+                    print(f"reminders: error: #{args.id} is not a scheduled event-wide reminder", file=sys.stderr)
+                    return 2
+                print(f"withdrawn #{args.id}")
+            return 0
+    except NoEvent as error:
+        print(f"reminders: {error}", file=sys.stderr)
+        return 1
 
 
 def _describe(tr: Translator, view: EventReminderView) -> str:
