@@ -24,6 +24,8 @@ SAMPLE_EVENT = PROJECT_ROOT / "data" / "event.yml"
 # 10:15 in Jakarta on day 1: session 1 (general debate) is running.
 DAY1_MORNING = datetime.fromisoformat("2019-09-10T10:15:00+07:00")
 POSTGRES_URL = os.environ.get("TEST_DATABASE_URL")
+# Helpers shared by several test modules fail with pytest's detailed assertion messages too.
+pytest.register_assert_rewrite("tests.processes")
 
 
 def pytest_report_header(config: pytest.Config) -> str:

@@ -6,80 +6,22 @@ from __future__ import annotations
 
 import asyncio
 import os
-import signal
 import subprocess
 import sys
 from collections import Counter
-from collections.abc import AsyncIterator, Iterator
-from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
-from aiohttp import ClientSession, web
 
 from bot.settings import PROJECT_ROOT
 from bot.telegram.emulator.limits import Limits
 from bot.telegram.emulator.server import BotApiEmulator
-from bot.telegram.webhook import SECRET_HEADER, WEBHOOK_PATH
 from nlu.server import free_port
-from nlu.testing import session_model
 from tests.conftest import POSTGRES_URL, _reset_postgres
+from tests.processes import REPLICA_TOKEN, duplicating_balancer, start_replica, until, wait_healthy
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
-SECRET = "replica-test-secret"
-TOKEN = "123456:REPLICAS"
-
-
-@dataclass
-class Replica:
-    name: str
-    port: int
-    process: subprocess.Popen[bytes]
-    log: Path
-
-    def kill(self) -> None:
-        self.process.send_signal(signal.SIGKILL)
-        self.process.wait(timeout=10)
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.kill()
-
-
-@asynccontextmanager
-async def duplicating_balancer(ports: list[int]) -> AsyncIterator[int]:
-    """Posts each update it receives to every replica, as a careless load balancer (or Telegram
-    retrying a slow delivery on another node) would; accepted when any replica accepted it."""
-    async with ClientSession() as session:
-        async def fan_out(request: web.Request) -> web.Response:
-            body, headers = await request.read(), {SECRET_HEADER: request.headers.get(SECRET_HEADER, "")}
-
-            async def post(port: int) -> int:
-                try:
-                    async with session.post(f"http://127.0.0.1:{port}{WEBHOOK_PATH}", data=body, headers=headers) as r:
-                        return r.status
-                except OSError:
-                    return 0
-
-            statuses = await asyncio.gather(*(post(p) for p in ports))
-            return web.Response(status=200 if 200 in statuses else 502)
-
-        app = web.Application()
-        app.router.add_post(WEBHOOK_PATH, fan_out)
-        runner = web.AppRunner(app, access_log=None)
-        await runner.setup()
-        port = free_port()
-        await web.TCPSite(runner, "127.0.0.1", port).start()
-        try:
-            yield port
-        finally:
-            await runner.cleanup()
 
 
 @pytest.fixture
@@ -91,44 +33,8 @@ def database_url(tmp_path: Path) -> Iterator[str]:
         yield f"sqlite:///{tmp_path / 'shared.db'}"
 
 
-def start_replica(name: str, port: int, balancer_port: int, emu: BotApiEmulator, database_url: str, tmp_path: Path) -> Replica:
-    env = {
-        **os.environ,
-        "TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE_URL": emu.base_url, "DATABASE_URL": database_url,
-        "WEBHOOK_SECRET": SECRET, "ASSISTANT_NOW": "2019-09-10T10:15:00+07:00", "HELPDESK_WEB_PORT": "0",
-        "OUTBOX_RATE": "15", "OUTBOX_LEASE_SECONDS": "5", "MODEL_DIR": str(session_model().parent), "LOG_LEVEL": "INFO",
-    }
-    log = tmp_path / f"{name}.log"
-    process = subprocess.Popen(
-        [sys.executable, "-m", "bot", "run", "--no-console", "--webhook-url", f"http://127.0.0.1:{balancer_port}{WEBHOOK_PATH}", "--port", str(port)],
-        cwd=PROJECT_ROOT, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-    )
-    return Replica(name, port, process, log)
-
-
-async def wait_healthy(replica: Replica, timeout: float = 120.0) -> None:
-    deadline = asyncio.get_running_loop().time() + timeout
-    async with httpx.AsyncClient() as client:
-        while True:
-            assert replica.process.poll() is None, f"{replica.name} exited:\n{replica.log.read_text()[-3000:]}"
-            try:
-                if (await client.get(f"http://127.0.0.1:{replica.port}/healthz")).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                pass
-            assert asyncio.get_running_loop().time() < deadline, f"{replica.name} never became healthy:\n{replica.log.read_text()[-3000:]}"
-            await asyncio.sleep(0.5)
-
-
-async def until(condition, timeout: float, what: str) -> None:  # type: ignore[no-untyped-def]
-    deadline = asyncio.get_running_loop().time() + timeout
-    while not condition():
-        assert asyncio.get_running_loop().time() < deadline, f"timed out waiting for {what}"
-        await asyncio.sleep(0.2)
-
-
 def broadcast(database_url: str, text: str) -> str:
-    env = {**os.environ, "DATABASE_URL": database_url, "TELEGRAM_BOT_TOKEN": TOKEN, "ASSISTANT_NOW": "2019-09-10T10:16:00+07:00"}
+    env = {**os.environ, "DATABASE_URL": database_url, "TELEGRAM_BOT_TOKEN": REPLICA_TOKEN, "ASSISTANT_NOW": "2019-09-10T10:16:00+07:00"}
     done = subprocess.run([sys.executable, "-m", "bot", "broadcast", "--text", text, "--audience", "all"],
                           cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=120, check=True)
     return done.stdout.strip()

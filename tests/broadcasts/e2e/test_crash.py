@@ -8,7 +8,6 @@ of calls is the witness: one successful sendMessage per chat, more only for rows
 
 from __future__ import annotations
 
-import asyncio
 import os
 import signal
 import subprocess
@@ -32,6 +31,7 @@ from bot.settings import PROJECT_ROOT
 from bot.telegram.emulator.limits import Limits
 from bot.telegram.emulator.server import BotApiEmulator
 from tests.conftest import SAMPLE_EVENT
+from tests.processes import exited, wait_until
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 RECIPIENTS = 400
@@ -88,28 +88,6 @@ def start_bot(url: str, emu: BotApiEmulator, log: Path) -> subprocess.Popen[byte
 def delivered(emu: BotApiEmulator, chats: range) -> Counter[int]:
     wanted = set(chats)
     return Counter(c.chat_id for c in emu.state.calls if c.method == "sendMessage" and c.status == 200 and c.chat_id in wanted)  # type: ignore[misc]
-
-
-async def exited(process: subprocess.Popen[bytes], timeout: float = 30.0) -> int | None:
-    """The process's exit code once it has ended (None after `timeout`). Waits without blocking the event
-    loop: the emulator lives in it, and a bot stopping cleanly still talks to it (calls in flight, the
-    last getUpdates); `process.wait()` here would freeze both until the time-out."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while process.poll() is None and loop.time() < deadline:
-        await asyncio.sleep(0.05)
-    return process.poll()
-
-
-async def wait_until(condition, timeout: float, what: str, process: subprocess.Popen[bytes], log: Path) -> None:  # type: ignore[no-untyped-def]
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while not condition():
-        if process.poll() is not None:
-            raise AssertionError(f"the bot exited with {process.returncode} before {what}:\n{log.read_text()[-3000:]}")
-        if loop.time() > deadline:
-            raise AssertionError(f"not within {timeout:g} s: {what}\n{log.read_text()[-3000:]}")
-        await asyncio.sleep(0.05)
 
 
 async def test_a_broadcast_killed_mid_way_resumes_without_missing_anyone(emulator_at_real_limits: BotApiEmulator, tmp_path: Path) -> None:

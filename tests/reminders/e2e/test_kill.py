@@ -10,7 +10,6 @@ the witness.
 
 from __future__ import annotations
 
-import asyncio
 import os
 import signal
 import subprocess
@@ -34,6 +33,7 @@ from bot.settings import PROJECT_ROOT
 from bot.telegram.emulator.limits import Limits
 from bot.telegram.emulator.server import BotApiEmulator
 from tests.conftest import SAMPLE_EVENT
+from tests.processes import exited, wait_until
 from tests.reminders.conftest import CRISIS, EVENT_TEXT, at
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
@@ -99,28 +99,6 @@ def delivered(emu: BotApiEmulator, chats: range) -> Counter[int]:
     )
 
 
-async def exited(process: subprocess.Popen[bytes], timeout: float = 30.0) -> int | None:
-    """The process's exit code once it has ended (None after `timeout`). Waits without blocking the event
-    loop: the emulator lives in it, and a bot stopping cleanly still talks to it (calls in flight, the
-    last getUpdates); `process.wait()` here would freeze both until the time-out."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while process.poll() is None and loop.time() < deadline:
-        await asyncio.sleep(0.05)
-    return process.poll()
-
-
-async def wait_until(condition, timeout: float, what: str, process: subprocess.Popen[bytes], log: Path) -> None:  # type: ignore[no-untyped-def]
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while not condition():
-        if process.poll() is not None:
-            raise AssertionError(f"the bot exited with {process.returncode} before {what}:\n{log.read_text()[-3000:]}")
-        if loop.time() > deadline:
-            raise AssertionError(f"not within {timeout:g} s: {what}\n{log.read_text()[-3000:]}")
-        await asyncio.sleep(0.02)
-
-
 async def test_reminders_killed_mid_window_reach_everyone_with_only_in_flight_doubles(
     emulator_at_real_limits: BotApiEmulator, tmp_path: Path
 ) -> None:
@@ -134,7 +112,7 @@ async def test_reminders_killed_mid_window_reach_everyone_with_only_in_flight_do
 
     first = start_bot(url, emu, log)
     try:
-        await wait_until(lambda: sum(delivered(emu, chats).values()) >= DELEGATES // 3, 240, "a third was reminded", first, log)
+        await wait_until(lambda: sum(delivered(emu, chats).values()) >= DELEGATES // 3, 240, "a third was reminded", first, log, interval=0.02)
     finally:
         first.send_signal(signal.SIGKILL)
         await exited(first)
@@ -144,7 +122,7 @@ async def test_reminders_killed_mid_window_reach_everyone_with_only_in_flight_do
 
     second = start_bot(url, emu, log)
     try:
-        await wait_until(lambda: len(delivered(emu, chats)) == DELEGATES, 240, "everyone was reminded", second, log)
+        await wait_until(lambda: len(delivered(emu, chats)) == DELEGATES, 240, "everyone was reminded", second, log, interval=0.02)
     finally:
         # A clean stop finishes the calls in flight: once the process is gone, everything it sent has landed.
         second.send_signal(signal.SIGTERM)
