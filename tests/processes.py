@@ -12,7 +12,7 @@ import os
 import signal
 import subprocess
 import sys
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,6 +30,13 @@ REPLICA_SECRET = "replica-test-secret"
 REPLICA_TOKEN = "123456:REPLICAS"
 
 
+def start_bot(env: Mapping[str, str], log: Path, *options: str) -> subprocess.Popen[bytes]:
+    """`python -m bot run --no-console [options]` from the project root, with `env` over this process's
+    environment; its output is appended to `log`, so a restarted bot adds to the same file."""
+    return subprocess.Popen([sys.executable, "-m", "bot", "run", "--no-console", *options], cwd=PROJECT_ROOT, env={**os.environ, **env},
+                            stdin=subprocess.DEVNULL, stdout=log.open("ab"), stderr=subprocess.STDOUT)
+
+
 async def exited(process: subprocess.Popen[bytes], timeout: float = 30.0) -> int | None:
     """The process's exit code once it has ended (None after `timeout`). Waits without blocking the event
     loop: the emulator lives in it, and a bot stopping cleanly still talks to it (calls in flight, the
@@ -39,6 +46,17 @@ async def exited(process: subprocess.Popen[bytes], timeout: float = 30.0) -> int
     while process.poll() is None and loop.time() < deadline:
         await asyncio.sleep(0.05)
     return process.poll()
+
+
+async def stop(process: subprocess.Popen[bytes]) -> int | None:
+    """SIGTERM, the clean stop, which finishes the calls in flight; SIGKILL when the process is still
+    running 30 s later. Returns the exit code of the clean stop (None when it had to be killed)."""
+    process.send_signal(signal.SIGTERM)
+    stopped = await exited(process)
+    if stopped is None:
+        process.kill()
+        await exited(process)
+    return stopped
 
 
 async def wait_until(
@@ -121,16 +139,12 @@ def start_replica(name: str, port: int, balancer_port: int, emu: BotApiEmulator,
     """`python -m bot run` with webhooks on `port`, registered at the balancer's address, with the trained
     model in process; its token is REPLICA_TOKEN and its webhook secret REPLICA_SECRET."""
     env = {
-        **os.environ,
         "TELEGRAM_BOT_TOKEN": REPLICA_TOKEN, "TELEGRAM_API_BASE_URL": emu.base_url, "DATABASE_URL": database_url,
         "WEBHOOK_SECRET": REPLICA_SECRET, "ASSISTANT_NOW": "2019-09-10T10:15:00+07:00", "HELPDESK_WEB_PORT": "0",
         "OUTBOX_RATE": "15", "OUTBOX_LEASE_SECONDS": "5", "MODEL_DIR": str(session_model().parent), "LOG_LEVEL": "INFO",
     }
     log = tmp_path / f"{name}.log"
-    process = subprocess.Popen(
-        [sys.executable, "-m", "bot", "run", "--no-console", "--webhook-url", f"http://127.0.0.1:{balancer_port}{WEBHOOK_PATH}", "--port", str(port)],
-        cwd=PROJECT_ROOT, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-    )
+    process = start_bot(env, log, "--webhook-url", f"http://127.0.0.1:{balancer_port}{WEBHOOK_PATH}", "--port", str(port))
     return Replica(name, port, process, log)
 
 

@@ -8,10 +8,7 @@ of calls is the witness: one successful sendMessage per chat, more only for rows
 
 from __future__ import annotations
 
-import os
 import signal
-import subprocess
-import sys
 from collections import Counter
 from collections.abc import AsyncIterator
 from datetime import datetime
@@ -27,11 +24,10 @@ from bot.event.importer import import_event
 from bot.event.loader import load_event_file
 from bot.event.service import EventService
 from bot.outbox.models import SENDING, OutboxMessage
-from bot.settings import PROJECT_ROOT
 from bot.telegram.emulator.limits import Limits
 from bot.telegram.emulator.server import BotApiEmulator
 from tests.conftest import SAMPLE_EVENT
-from tests.processes import exited, wait_until
+from tests.processes import exited, start_bot, stop, wait_until
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 RECIPIENTS = 400
@@ -74,15 +70,13 @@ async def rows_in_flight(url: str, broadcast_id: int) -> set[int]:
     return chats
 
 
-def start_bot(url: str, emu: BotApiEmulator, log: Path) -> subprocess.Popen[bytes]:
-    env = {
-        **os.environ, "TELEGRAM_BOT_TOKEN": "123456:CRASH", "TELEGRAM_API_BASE_URL": emu.base_url,
+def bot_env(url: str, emu: BotApiEmulator) -> dict[str, str]:
+    return {
+        "TELEGRAM_BOT_TOKEN": "123456:CRASH", "TELEGRAM_API_BASE_URL": emu.base_url,
         "DATABASE_URL": url, "EVENT_FILE": str(SAMPLE_EVENT), "ASSISTANT_NOW": NOW.isoformat(), "LOG_LEVEL": "INFO",
         # Nobody asks a question here: an NLU server address (never called) spares loading the model.
         "NLU_URL": "http://127.0.0.1:9", "OUTBOX_LEASE_SECONDS": "5", "OUTBOX_MAX_IN_FLIGHT": str(MAX_IN_FLIGHT),
     }
-    return subprocess.Popen([sys.executable, "-m", "bot", "run", "--no-console"], cwd=PROJECT_ROOT, env=env,
-                            stdin=subprocess.DEVNULL, stdout=log.open("ab"), stderr=subprocess.STDOUT)
 
 
 def delivered(emu: BotApiEmulator, chats: range) -> Counter[int]:
@@ -99,7 +93,7 @@ async def test_a_broadcast_killed_mid_way_resumes_without_missing_anyone(emulato
     log = tmp_path / "bot.log"
     broadcast_id = await queue_broadcast(url, chats)
 
-    first = start_bot(url, emu, log)
+    first = start_bot(bot_env(url, emu), log)
     try:
         await wait_until(lambda: sum(delivered(emu, chats).values()) >= RECIPIENTS // 3, 180, "a third was delivered", first, log)
     finally:
@@ -109,16 +103,12 @@ async def test_a_broadcast_killed_mid_way_resumes_without_missing_anyone(emulato
     in_flight = await rows_in_flight(url, broadcast_id)
     assert 0 < sum(at_kill.values()) < RECIPIENTS, "the kill must land in the middle of the broadcast"
 
-    second = start_bot(url, emu, log)
+    second = start_bot(bot_env(url, emu), log)
     try:
         await wait_until(lambda: len(delivered(emu, chats)) == RECIPIENTS, 300, "everyone was reached", second, log)
     finally:
         # A clean stop finishes the calls in flight: once the process is gone, everything it sent has landed.
-        second.send_signal(signal.SIGTERM)
-        stopped = await exited(second)
-        if stopped is None:
-            second.kill()
-            await exited(second)
+        stopped = await stop(second)
 
     per_chat = delivered(emu, chats)
     duplicated = {chat for chat, n in per_chat.items() if n > 1}

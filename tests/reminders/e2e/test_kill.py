@@ -10,10 +10,7 @@ the witness.
 
 from __future__ import annotations
 
-import os
 import signal
-import subprocess
-import sys
 from collections import Counter
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -29,11 +26,10 @@ from bot.event.service import EventService
 from bot.outbox.models import SENDING, SENT, OutboxMessage
 from bot.reminders.models import QUEUED, Reminder
 from bot.reminders.service import ReminderService
-from bot.settings import PROJECT_ROOT
 from bot.telegram.emulator.limits import Limits
 from bot.telegram.emulator.server import BotApiEmulator
 from tests.conftest import SAMPLE_EVENT
-from tests.processes import exited, wait_until
+from tests.processes import exited, start_bot, stop, wait_until
 from tests.reminders.conftest import CRISIS, EVENT_TEXT, at
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
@@ -78,16 +74,14 @@ async def table_state(url: str) -> tuple[set[int], Counter[str], Counter[str]]:
     return sending, outbox, reminders
 
 
-def start_bot(url: str, emu: BotApiEmulator, log: Path) -> subprocess.Popen[bytes]:
-    env = {
-        **os.environ, "TELEGRAM_BOT_TOKEN": "123456:KILL", "TELEGRAM_API_BASE_URL": emu.base_url,
+def bot_env(url: str, emu: BotApiEmulator) -> dict[str, str]:
+    return {
+        "TELEGRAM_BOT_TOKEN": "123456:KILL", "TELEGRAM_API_BASE_URL": emu.base_url,
         "DATABASE_URL": url, "EVENT_FILE": str(SAMPLE_EVENT), "ASSISTANT_NOW": at("13:15").isoformat(),
         "LOG_LEVEL": "INFO", "OUTBOX_LEASE_SECONDS": "4", "OUTBOX_MAX_IN_FLIGHT": str(IN_FLIGHT),
         # Nobody asks a question here: an NLU server address (never called) spares loading the model.
         "NLU_URL": "http://127.0.0.1:9",
     }
-    return subprocess.Popen([sys.executable, "-m", "bot", "run", "--no-console"], cwd=PROJECT_ROOT, env=env,
-                            stdin=subprocess.DEVNULL, stdout=log.open("ab"), stderr=subprocess.STDOUT)
 
 
 def delivered(emu: BotApiEmulator, chats: range) -> Counter[int]:
@@ -110,7 +104,7 @@ async def test_reminders_killed_mid_window_reach_everyone_with_only_in_flight_do
     log = tmp_path / "bot.log"
     await subscribe_everyone(url, chats)
 
-    first = start_bot(url, emu, log)
+    first = start_bot(bot_env(url, emu), log)
     try:
         await wait_until(lambda: sum(delivered(emu, chats).values()) >= DELEGATES // 3, 240, "a third was reminded", first, log, interval=0.02)
     finally:
@@ -120,16 +114,12 @@ async def test_reminders_killed_mid_window_reach_everyone_with_only_in_flight_do
     in_flight, _, _ = await table_state(url)
     assert 0 < sum(at_kill.values()) < DELEGATES, "the kill must land in the middle of the window"
 
-    second = start_bot(url, emu, log)
+    second = start_bot(bot_env(url, emu), log)
     try:
         await wait_until(lambda: len(delivered(emu, chats)) == DELEGATES, 240, "everyone was reminded", second, log, interval=0.02)
     finally:
         # A clean stop finishes the calls in flight: once the process is gone, everything it sent has landed.
-        second.send_signal(signal.SIGTERM)
-        stopped = await exited(second)
-        if stopped is None:
-            second.kill()
-            await exited(second)
+        stopped = await stop(second)
 
     per_chat = delivered(emu, chats)
     doubled = {chat for chat, n in per_chat.items() if n > 1}
