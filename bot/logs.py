@@ -51,6 +51,18 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, ensure_ascii=False, default=str)
 
 
+class TelegramEdgePages(logging.Filter):
+    """python-telegram-bot logs an ERROR with a traceback when an answer is not JSON (the HTML page of
+    a 502 from Telegram's proxy). The call fails as a NetworkError and is retried like any other, so
+    it is a warning here, on one line."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.levelno >= logging.ERROR and str(record.msg).startswith("Can not load invalid JSON data"):
+            record.levelno, record.levelname = logging.WARNING, "WARNING"
+            record.msg, record.args, record.exc_info, record.exc_text = "Telegram answered with a page that is not JSON (a proxy error); the call is retried", (), None, None
+        return True
+
+
 def setup_logging(settings: Settings, to_file: bool) -> None:
     use_pseudonym_key(settings.telegram_bot_token)
     handler: logging.Handler
@@ -66,6 +78,9 @@ def setup_logging(settings: Settings, to_file: bool) -> None:
     logging.basicConfig(level=settings.log_level, handlers=[handler], force=True)
     for noisy in NOISY:
         logging.getLogger(noisy).setLevel(logging.WARNING)
+    edge = logging.getLogger("telegram.request.BaseRequest")
+    if not any(isinstance(f, TelegramEdgePages) for f in edge.filters):
+        edge.addFilter(TelegramEdgePages())
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]

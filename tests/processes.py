@@ -161,3 +161,11 @@ async def wait_healthy(replica: Replica, timeout: float = 120.0) -> None:
                 pass
             assert asyncio.get_running_loop().time() < deadline, f"{replica.name} never became healthy:\n{replica.log.read_text()[-3000:]}"
             await asyncio.sleep(0.5)
+
+
+def broadcast(database_url: str, text: str) -> str:
+    """`python -m bot broadcast --text TEXT --audience all` as an organiser runs it beside the replicas."""
+    env = {**os.environ, "DATABASE_URL": database_url, "TELEGRAM_BOT_TOKEN": REPLICA_TOKEN, "ASSISTANT_NOW": "2019-09-10T10:16:00+07:00"}
+    done = subprocess.run([sys.executable, "-m", "bot", "broadcast", "--text", text, "--audience", "all"],
+                          cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=120, check=True)
+    return done.stdout.strip()

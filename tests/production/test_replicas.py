@@ -5,46 +5,24 @@ once, both together stay within Telegram's 30 messages/s, and a kill -9 of one l
 from __future__ import annotations
 
 import asyncio
-import os
-import subprocess
-import sys
 from collections import Counter
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from bot.settings import PROJECT_ROOT
 from bot.telegram.emulator.limits import Limits
 from bot.telegram.emulator.server import BotApiEmulator
 from nlu.server import free_port
-from tests.conftest import POSTGRES_URL, _reset_postgres
-from tests.processes import REPLICA_TOKEN, duplicating_balancer, start_replica, until, wait_healthy
+from tests.processes import broadcast, duplicating_balancer, start_replica, until, wait_healthy
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 
-@pytest.fixture
-def database_url(tmp_path: Path) -> Iterator[str]:
-    if POSTGRES_URL:
-        asyncio.run(_reset_postgres(POSTGRES_URL))
-        yield POSTGRES_URL
-    else:
-        yield f"sqlite:///{tmp_path / 'shared.db'}"
-
-
-def broadcast(database_url: str, text: str) -> str:
-    env = {**os.environ, "DATABASE_URL": database_url, "TELEGRAM_BOT_TOKEN": REPLICA_TOKEN, "ASSISTANT_NOW": "2019-09-10T10:16:00+07:00"}
-    done = subprocess.run([sys.executable, "-m", "bot", "broadcast", "--text", text, "--audience", "all"],
-                          cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=120, check=True)
-    return done.stdout.strip()
-
-
-async def test_two_replicas_answer_every_update_once_and_share_the_outbox(database_url: str, tmp_path: Path) -> None:
+async def test_two_replicas_answer_every_update_once_and_share_the_outbox(shared_database_url: str, tmp_path: Path) -> None:
     async with BotApiEmulator(limits=Limits()) as emu:
         ports = [free_port(), free_port()]
         async with duplicating_balancer(ports) as balancer:
-            replicas = [start_replica(f"replica-{i}", port, balancer, emu, database_url, tmp_path) for i, port in enumerate(ports)]
+            replicas = [start_replica(f"replica-{i}", port, balancer, emu, shared_database_url, tmp_path) for i, port in enumerate(ports)]
             try:
                 await asyncio.gather(*(wait_healthy(r) for r in replicas))
 
@@ -64,7 +42,7 @@ async def test_two_replicas_answer_every_update_once_and_share_the_outbox(databa
                 # Direct replies to a burst of 60 questions may meet a 429 (then retried, as asserted above):
                 # the paced outbox must not.
                 calls_before = len(emu.calls)
-                broadcast(database_url, "Lunch is served in the Grand Ballroom.")
+                broadcast(shared_database_url, "Lunch is served in the Grand Ballroom.")
 
                 def delivered() -> Counter[int]:
                     return Counter(d.id for d in delegates for m in emu.sent_messages(d.id)[before[d.id]:] if "Lunch is served" in (m.text or ""))
