@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.broadcasts.models import DRAFT, SCHEDULED, Broadcast
+from bot.logs import who
 from bot.outbox.models import OutboxMessage
 from bot.telegram.emulator.state import SentMessage
 from bot.telegram.emulator.users import EmulatedUser
@@ -151,7 +152,7 @@ async def test_someone_who_is_not_an_organiser_is_refused_politely_and_the_attem
 
     assert "only the event's organisers can send announcements" in (refusal.text or "")
     assert "only the event's organisers" in (second.text or "")
-    assert any("broadcast refused: user 5041" in r.getMessage() for r in caplog.records)
+    assert any(f"broadcast refused: user {who(5041)}" in r.getMessage() for r in caplog.records)  # a pseudonym, not the id
 
 
 async def test_forged_buttons_cannot_confirm_a_broadcast(harness) -> None:
