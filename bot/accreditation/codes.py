@@ -37,8 +37,11 @@ def looks_like_code(text: str) -> bool:
     if match is None:
         return False
     raw = _SEPARATORS.sub("", match.group(1)).upper()
-    # A 12-letter word ("PROGRAMMATIC") is not a code: real codes mix digits in or use the groups.
-    return any(c.isdigit() for c in raw) or bool(re.search(r"[\s\-_.]", match.group(1)))
+    if re.search(r"[\s\-_.]", match.group(1)):
+        return True  # typed in groups, as printed: a code, even with a typo in it
+    # Run together, only what could be a code: its alphabet (no O, I, L, 0, 1) and some digits, so that
+    # a 12-letter word ("PROGRAMMATIC") or "password1234" stays a question.
+    return set(raw) <= set(ALPHABET) and any(c.isdigit() for c in raw)
 
 
 def code_hash(code: str) -> str:

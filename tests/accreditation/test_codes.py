@@ -24,7 +24,7 @@ def test_a_code_is_found_however_it_is_typed(typed: str) -> None:
     assert looks_like_code(typed)
 
 
-@pytest.mark.parametrize("text", ["where is the venue?", "PROGRAMMATIC", "hello there", "7KQ4-M9XP", "", "日本語日本語日本語日本語"])
+@pytest.mark.parametrize("text", ["where is the venue?", "PROGRAMMATIC", "password1234", "hello there", "7KQ4-M9XP", "", "日本語日本語日本語日本語"])
 def test_ordinary_messages_are_not_taken_for_codes(text: str) -> None:
     assert not looks_like_code(text)
 
