@@ -44,6 +44,18 @@ def looks_like_code(text: str) -> bool:
     return set(raw) <= set(ALPHABET) and any(c.isdigit() for c in raw)
 
 
+# A code inside a sentence ("my code is 7KQ4-M9XP-AB2D"): only in its printed, hyphenated form.
+_IN_TEXT = re.compile(r"(?<![0-9A-Za-z])([0-9A-Za-z]{4}-[0-9A-Za-z]{4}-[0-9A-Za-z]{4})(?![0-9A-Za-z-])")
+
+
+def find_code(text: str) -> str | None:
+    """The code a message carries: the whole message, or one printed code inside a sentence."""
+    if looks_like_code(text):
+        return text
+    found = [m for m in _IN_TEXT.findall(text) if any(c.isdigit() for c in m)]
+    return found[0] if len(found) == 1 else None
+
+
 def code_hash(code: str) -> str:
     return hashlib.sha256(code.encode("ascii")).hexdigest()
 

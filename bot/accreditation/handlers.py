@@ -8,7 +8,7 @@ from telegram import Update
 from telegram.ext import Application, ApplicationHandlerStop, CommandHandler, MessageHandler, filters
 
 from bot.accreditation import replies
-from bot.accreditation.codes import looks_like_code
+from bot.accreditation.codes import find_code, looks_like_code
 from bot.accreditation.service import AccreditationService
 from bot.delegates.service import DelegateView
 from bot.logs import who
@@ -49,14 +49,15 @@ async def verify(update: Update, context: Context) -> None:
 
 
 async def typed_code(update: Update, context: Context) -> None:
-    """A message that is nothing but a code: redeemed here, never sent to the NLU as a question."""
+    """A message that is a code, or carries one ("my code is ..."): redeemed here, never sent to the NLU."""
     message = update.effective_message
-    if message is None or not message.text or not looks_like_code(message.text):
+    code = find_code(message.text) if message is not None and message.text else None
+    if code is None:
         return
     delegate = await delegate_of(update, context)
     if delegate is None:
         return
-    await _redeem(update, context, delegate, message.text)
+    await _redeem(update, context, delegate, code)
     raise ApplicationHandlerStop
 
 

@@ -40,6 +40,11 @@ from bot.event.service import (
 )
 from bot.i18n import LANGUAGE_NAMES, Translator, normalise_language
 
+# Words of a registration question that is really about verifying oneself with an accreditation code.
+ACCREDITATION_WORDS = {
+    "verify", "verified", "verification", "accreditation", "accredited", "code", "akreditasi", "verifikasi",
+    "kode", "kod", "pengesahan", "sahkan", "disahkan", "bertauliah",
+}
 HANDOFF_INTENTS = {"out_of_scope", "human_handoff", "nlu_fallback"}
 FAQ_INTENTS = {
     "ask_wifi": ("wifi",), "ask_dress_code": ("dress_code",), "ask_registration": ("registration",),
@@ -162,10 +167,14 @@ class AnswerService:
     def _ask_registration(self, tr: Translator, snap: EventSnapshot, q: Question, now: datetime) -> Answer:
         answer = self._faq(tr, snap, FAQ_INTENTS["ask_registration"], "ask_registration")
         desks = [s for s in active_sessions(snap) if s.kind == "registration" and s.ends_at > now]
-        if desks and answer.handoff is None:
-            text = answer.messages[0].text + "\n\n" + "\n".join(session_line(tr, s) for s in desks[:2])
-            return Answer.of(Reply(text), topic="ask_registration")
-        return answer
+        if answer.handoff is not None:
+            return answer
+        text = answer.messages[0].text
+        if desks:
+            text += "\n\n" + "\n".join(session_line(tr, s) for s in desks[:2])
+        if not snap.verified and ACCREDITATION_WORDS & set(fold(q.text).split()):
+            text += "\n\n" + verify_note(tr)  # "how do I verify my accreditation?"
+        return Answer.of(Reply(text), topic="ask_registration")
 
     def _ask_contact(self, tr: Translator, snap: EventSnapshot, q: Question, now: datetime) -> Answer:
         answer = self._faq(tr, snap, FAQ_INTENTS["ask_contact"], "ask_contact")

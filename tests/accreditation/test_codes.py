@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.accreditation.codes import ALPHABET, LENGTH, code_hash, looks_like_code, new_code, normalise
+from bot.accreditation.codes import ALPHABET, LENGTH, code_hash, find_code, looks_like_code, new_code, normalise
 
 
 def test_new_codes_are_grouped_and_use_no_look_alike_characters() -> None:
@@ -34,3 +34,15 @@ def test_only_the_hash_of_a_code_is_kept() -> None:
 
     assert len(digest) == 64 and "7KQ4" not in digest
     assert len(normalise(new_code()) or "") == LENGTH
+
+
+@pytest.mark.parametrize(("text", "code"), [
+    ("my code is 7KQ4-M9XP-AB2D", "7KQ4-M9XP-AB2D"),
+    ("kode saya 7kq4-m9xp-ab2d ya", "7kq4-m9xp-ab2d"),
+    ("7KQ4 M9XP AB2D", "7KQ4 M9XP AB2D"),
+    ("the state-of-the-art session", None),
+    ("codes 7KQ4-M9XP-AB2D and 8KQ4-M9XP-AB2D", None),  # which one? better ask than guess
+    ("call +62-21-5000-2019", None),
+])
+def test_a_code_is_found_inside_a_sentence_only_in_its_printed_form(text: str, code: str | None) -> None:
+    assert find_code(text) == code

@@ -136,3 +136,14 @@ async def test_day_expressions(loaded_database, clock: ManualClock, expression: 
     snap = await EventService(loaded_database).snapshot()
     _, on = resolve_day(snap, clock.now(), expression)
     assert on is not None and on.isoformat() == expected
+
+
+async def test_verified_only_details_and_how_to_verify(answers) -> None:
+    public = plain(await answers.answer(q("ask_wifi", "wifi password?"), "en"))
+    verified = plain(await answers.answer(q("ask_wifi", "wifi password?"), "en", verified=True))
+    how = plain(await answers.answer(q("ask_registration", "how do I verify my accreditation?"), "en"))
+    badge = plain(await answers.answer(q("ask_registration", "where do I pick up my badge?"), "en"))
+
+    assert "RCDD2019" in public and "diplomasi2019" not in public and "/verify" in public
+    assert "diplomasi2019" in verified and "/verify" not in verified
+    assert "/verify" in how and "/verify" not in badge
