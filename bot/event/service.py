@@ -219,12 +219,18 @@ class EventService:
         )
 
 
+def as_seen_by(s: SessionView, verified: bool) -> SessionView:
+    """A session as a delegate may see it: without room and description when it is `public: false`
+    and the delegate is not verified."""
+    return s if verified or s.public else replace(s, room=None, description={}, withheld=True)
+
+
 def public_view(snap: EventSnapshot) -> EventSnapshot:
     """What a delegate who is not verified may see: FAQ answers without their verified_answer, and
     sessions marked `public: false` without room and description; `withheld` marks what was cut so
     that the answer can say how to verify."""
     faq = tuple(replace(f, verified_answer=None, withheld=True) if f.verified_answer else f for f in snap.faq)
-    sessions = tuple(replace(s, room=None, description={}, withheld=True) if not s.public else s for s in snap.sessions)
+    sessions = tuple(as_seen_by(s, verified=False) for s in snap.sessions)
     return replace(snap, faq=faq, sessions=sessions, verified=False)
 
 

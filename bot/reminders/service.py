@@ -32,7 +32,16 @@ from bot.answers.reply import Reply
 from bot.db import Database
 from bot.delegates.models import Delegate
 from bot.event.models import Session
-from bot.event.service import DayView, EventService, EventSnapshot, SessionView, day_by_id, session_by_id, sessions_on
+from bot.event.service import (
+    DayView,
+    EventService,
+    EventSnapshot,
+    SessionView,
+    as_seen_by,
+    day_by_id,
+    session_by_id,
+    sessions_on,
+)
 from bot.i18n import Translator
 from bot.outbox import service as outbox
 from bot.outbox.models import CANCELLED, PENDING, OutboxMessage
@@ -241,7 +250,7 @@ class ReminderService:
     async def _queue_due(self, snap: EventSnapshot, translators: _Translators, now: datetime) -> int:
         horizon = now + timedelta(minutes=max(*replies.LEAD_CHOICES, self.default_lead))
         query = (
-            select(Reminder.id, Reminder.session_id, Reminder.moved_from, Session.starts_at, Delegate.chat_id, Delegate.language)
+            select(Reminder.id, Reminder.session_id, Reminder.moved_from, Session.starts_at, Delegate.chat_id, Delegate.language, Delegate.verified)
             .join(Session, Session.id == Reminder.session_id)
             .join(Delegate, Delegate.user_id == Reminder.user_id)
             .where(Reminder.status == WAITING, Session.cancelled.is_(False), Delegate.active.is_(True))
@@ -255,11 +264,12 @@ class ReminderService:
             async with self.database.session() as db:
                 rows = (await db.execute(query)).all()
                 messages, claimed = [], []
-                for rid, session_id, moved_from, starts_at, chat_id, language in rows:
+                for rid, session_id, moved_from, starts_at, chat_id, language, verified in rows:
                     s = session_by_id(snap, session_id)
                     if s is None or s.starts_at != starts_at:
                         continue  # an import landed after the snapshot: the next tick sees it whole
-                    reply = translators.render(language, ("reminder", session_id, moved_from),
+                    s = as_seen_by(s, verified)  # the dinner's room only for verified delegates
+                    reply = translators.render(language, ("reminder", session_id, moved_from, s.withheld),
                                                partial(replies.reminder, s=s, now=now, moved_from=moved_from))
                     messages.append(Outgoing(chat_id, (reply,), KIND, dedupe_key(rid, starts_at), now,
                                              source_id=f"session:{session_id}", priority=PRIORITY_REMINDER, expires_at=starts_at))

@@ -275,3 +275,18 @@ async def test_forged_reminder_buttons_get_a_polite_note(harness) -> None:
     refusals = [m.text for m in ana.replies[1:]]
     assert refusals == ["Sorry, only the organisers can do that."]  # rmw: withdrawing is for organisers
     assert await reminders(harness).entries(ana.id) == []
+
+
+async def test_the_dinner_reminder_names_the_room_only_to_verified_delegates(harness) -> None:
+    guest, minister = harness.user(5091, "Guest"), harness.user(5092, "Minister")
+    for person in (guest, minister):
+        await harness.services.delegates.seen(person.id, person.id, harness.clock.now(), first_name=person.name, language_code="en")
+        await reminders(harness).subscribe(person.id, ["welcome-dinner"])
+    [code] = await harness.services.extras["accreditation"].issue("JP", 1)
+    await harness.services.extras["accreditation"].redeem(minister.id, code)
+
+    harness.clock.set(at("18:45"))
+    to_guest, to_minister = await guest.next_reply(timeout=20), await minister.next_reply(timeout=20)
+
+    assert to_guest.text.startswith("🔔 Welcome dinner") and "Orchid Room" not in to_guest.text
+    assert to_minister.text.startswith("🔔 Welcome dinner") and "📍 Orchid Room" in to_minister.text
