@@ -2,7 +2,9 @@
 
 The same order as `bot.telegram.render.send_reply` (venue, document, media, then the text in parts
 with the buttons on the last one), but without its retry loop: the dispatcher paces every call and
-decides itself what a failure means, so each call is one attempt.
+decides itself what a failure means, so each call is one attempt. An `Edit` is one editMessageText;
+"message is not modified" counts as done (someone else already showed the same), while "message to
+edit not found" stays a final 400 (the chat was cleared: nothing to edit).
 """
 
 from __future__ import annotations
@@ -12,12 +14,14 @@ from dataclasses import dataclass
 
 from telegram import Bot, InlineKeyboardMarkup, InputFile, Message
 from telegram.constants import ParseMode
+from telegram.error import BadRequest
 
 from bot.answers.reply import Document, Media, Reply, VenuePin
 from bot.answers.split import split_message
+from bot.outbox.payload import Edit
 from bot.telegram.keyboards import inline_keyboard
 
-Invoke = Callable[[Bot, int], Awaitable[Message]]
+Invoke = Callable[[Bot, int], Awaitable[Message | bool | None]]  # None: an edit that changed nothing
 
 
 @dataclass(frozen=True)
@@ -34,6 +38,8 @@ def calls_for(replies: tuple[Reply, ...] | list[Reply]) -> list[Call]:
 
 
 def _reply_calls(reply: Reply) -> list[Call]:
+    if isinstance(reply, Edit):
+        return [Call("editMessageText", _edit(reply))]
     calls: list[Call] = []
     if reply.venue is not None:
         calls.append(Call("sendVenue", _venue(reply.venue)))
@@ -72,4 +78,15 @@ def _media(m: Media) -> Invoke:
 def _text(text: str, markup: InlineKeyboardMarkup | None) -> Invoke:
     async def invoke(bot: Bot, chat: int) -> Message:
         return await bot.send_message(chat, text, parse_mode=ParseMode.HTML, reply_markup=markup)
+    return invoke
+
+
+def _edit(e: Edit) -> Invoke:
+    async def invoke(bot: Bot, chat: int) -> Message | bool | None:
+        try:
+            return await bot.edit_message_text(e.text, chat, e.message_id, parse_mode=ParseMode.HTML, reply_markup=inline_keyboard(e.buttons))
+        except BadRequest as exc:
+            if "not modified" in str(exc).lower():
+                return None
+            raise
     return invoke

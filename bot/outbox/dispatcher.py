@@ -34,7 +34,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from telegram import Bot
+from telegram import Bot, Message
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
 
 from bot.clock import Clock, wait_event
@@ -300,7 +300,8 @@ class Dispatcher:
                 call = job.calls[job.next_call]
                 self.stats.calls += 1
                 message = await call.invoke(self.bot, chat)
-                job.message_ids.append(message.message_id)
+                if isinstance(message, Message):  # an edit may answer True, or None when nothing changed
+                    job.message_ids.append(message.message_id)
                 job.next_call += 1
                 job.tries = 0
             self._finish(job, SENT)

@@ -91,6 +91,25 @@ async def counts(db: AsyncSession, source_id: str) -> dict[str, int]:
     return {status: int(n) for status, n in result.all()}
 
 
+@dataclass(frozen=True)
+class Delivery:
+    """Where a queued message stands: its Telegram message ids once sent (to edit it later)."""
+
+    dedupe_key: str
+    chat_id: int
+    status: str
+    message_ids: tuple[int, ...]
+
+
+async def deliveries(db: AsyncSession, dedupe_prefix: str) -> list[Delivery]:
+    """The messages whose dedupe key starts with `dedupe_prefix`, in queue order."""
+    rows = await db.execute(
+        select(OutboxMessage.dedupe_key, OutboxMessage.chat_id, OutboxMessage.status, OutboxMessage.telegram_message_ids)
+        .where(OutboxMessage.dedupe_key.startswith(dedupe_prefix)).order_by(OutboxMessage.id)
+    )
+    return [Delivery(key, chat, status, tuple(ids or ())) for key, chat, status, ids in rows.all()]
+
+
 async def depth(db: AsyncSession) -> int:
     result = await db.execute(select(func.count()).select_from(OutboxMessage).where(OutboxMessage.status.in_([PENDING, SENDING])))
     return int(result.scalar() or 0)

@@ -1,6 +1,6 @@
 """Installs questions to speakers: the service, /ask and /questions with their buttons, the "Ask a
-question" button on a session's card while it takes questions, and the chair's page on the bot's
-HTTP server."""
+question" button on a session's card while it takes questions, the chair's page on the bot's
+HTTP server, and the card loop that shows every moderator the decision on their card."""
 
 from __future__ import annotations
 
@@ -24,6 +24,7 @@ def install(services: Services) -> None:
     from bot.outbox.feature import doorbell
     from bot.questions.handlers import on_ask_button, on_moderate_button
     from bot.questions.replies import ASK, MODERATE
+    from bot.questions.scheduled import card_loop
     from bot.questions.service import QuestionService
     from bot.questions.web import page_secret, question_routes
     from bot.telegram.handlers.common import CALLBACKS
@@ -36,6 +37,7 @@ def install(services: Services) -> None:
     services.extras["questions"] = questions
     services.extras["questions_secret"] = secret
     services.extras.setdefault("handler_modules", []).append("bot.questions.handlers")
+    services.extras.setdefault("background", []).append(card_loop(services))
     services.extras.setdefault("http_routes", []).extend(question_routes(questions, secret, services.delegates.languages))
     CALLBACKS[ASK] = on_ask_button
     CALLBACKS[MODERATE] = on_moderate_button

@@ -15,10 +15,11 @@ from telegram.ext import Application, ApplicationHandlerStop, CommandHandler, Me
 
 from bot.answers.reply import Reply, resolve_arg
 from bot.delegates.service import DelegateView
-from bot.event.service import now_and_next, session_by_id
+from bot.event.service import SessionView, now_and_next, session_by_id
 from bot.i18n import Translator
 from bot.logs import who
 from bot.questions import replies
+from bot.questions.models import STEP_TEXT
 from bot.questions.service import MAX_LENGTH, QuestionError, QuestionService, next_open, takes_questions
 from bot.questions.web import base_url, page_path
 from bot.telegram.handlers.common import Context, delegate_of, services, translator_for
@@ -69,11 +70,26 @@ async def on_ask(update: Update, context: Context) -> None:
     if not sessions:
         await send_reply(context.bot, chat, replies.nothing_open(tr, now_and_next(snap, now).running, next_open(snap, now), now))
         return
+    text = " ".join(context.args or []).strip() or None
     if len(sessions) > 1:
+        await _choose_session(context, delegate, tr, chat, sessions, text)
+        return
+    await _start(context, delegate, tr, chat, sessions[0].id, text, None)
+
+
+async def _choose_session(
+    context: Context, delegate: DelegateView, tr: Translator, chat: int, sessions: list[SessionView], text: str | None,
+) -> None:
+    """Several sessions take questions: which one? A text typed after /ask waits in the draft meanwhile."""
+    if text is None:
         await send_reply(context.bot, chat, replies.choose_session(tr, sessions))
         return
-    text = " ".join(context.args or []).strip() or None
-    await _start(context, delegate, tr, chat, sessions[0].id, text, None)
+    try:
+        held = await feature(context).hold_text(delegate.user_id, chat, text)
+    except QuestionError as error:
+        await send_reply(context.bot, chat, _refusal(tr, error))
+        return
+    await send_reply(context.bot, chat, replies.choose_session(tr, sessions, held))
 
 
 async def _start(context: Context, delegate: DelegateView, tr: Translator, chat: int, session_id: str, text: str | None, message: Message | None) -> None:
@@ -83,7 +99,7 @@ async def _start(context: Context, delegate: DelegateView, tr: Translator, chat:
     except QuestionError as error:
         await send_reply(context.bot, chat, _refusal(tr, error))
         return
-    reply = replies.ask_text(tr, snap, draft, MAX_LENGTH) if text is None else replies.ask_visibility(tr, draft)
+    reply = replies.ask_text(tr, snap, draft, MAX_LENGTH) if draft.step == STEP_TEXT else replies.ask_visibility(tr, draft)
     await edit_or_send(context.bot, message, chat, reply)
 
 
@@ -105,7 +121,7 @@ async def on_delegate_input(update: Update, context: Context) -> None:
         if delegate is not None:
             await send_reply(context.bot, chat.id, replies.cancelled(await translator_for(context, delegate)))
         raise ApplicationHandlerStop
-    if draft.step != "text":
+    if draft.step != STEP_TEXT:
         return  # waiting for a button: typed messages are questions to the bot again
     delegate = await delegate_of(update, context)
     if delegate is None:

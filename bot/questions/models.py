@@ -17,7 +17,9 @@ from bot.db import Base, UTCDateTime
 # Lifecycle: draft -> pending -> approved | rejected; a draft may be discarded instead.
 DRAFT, PENDING, APPROVED, REJECTED, DISCARDED = "draft", "pending", "approved", "rejected", "discarded"
 # Where a draft's conversation stands: waiting for the typed text, then for anonymous / show my name.
-STEP_TEXT, STEP_VISIBILITY = "text", "visibility"
+# STEP_SESSION: /ask came with its text while several sessions ran; the text waits for the choice.
+STEP_TEXT, STEP_VISIBILITY, STEP_SESSION = "text", "visibility", "session"
+NO_SESSION = ""  # a draft's session_id until the delegate chose one (STEP_SESSION)
 
 
 class Question(Base):
@@ -42,6 +44,9 @@ class Question(Base):
     updated_at: datetime = Column(UTCDateTime, nullable=False)
     asked_at: datetime | None = Column(UTCDateTime)  # when it reached the moderation queue
     decided_at: datetime | None = Column(UTCDateTime)
+    # Every moderator's card shows the decision (edited through the outbox, or never sent): set once
+    # nothing is left to do, so that the card loop stops looking at this question.
+    cards_closed_at: datetime | None = Column(UTCDateTime)
 
 
 @dataclass(frozen=True)

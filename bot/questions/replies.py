@@ -57,9 +57,14 @@ def nothing_open(tr: Translator, running: Sequence[SessionView], upcoming: Sessi
     return Reply("\n".join(lines))
 
 
-def choose_session(tr: Translator, sessions: Sequence[SessionView]) -> Reply:
+def choose_session(tr: Translator, sessions: Sequence[SessionView], held: QuestionView | None = None) -> Reply:
+    """Which session? With `held` (the text typed after /ask), that text above the choice and a Cancel."""
     buttons = [Button(f"{tr.time(s.starts_at)} {session_name(tr, s)}"[:60], ask_data("s", s.id)) for s in sessions]
-    return Reply(esc(tr._("Several sessions are running. Which one is your question for?")), rows(buttons, 1))
+    text = esc(tr._("Several sessions are running. Which one is your question for?"))
+    if held is None:
+        return Reply(text, rows(buttons, 1))
+    heading = tr._("Your question")
+    return Reply(f"{b(heading)}\n{esc(held.text)}\n\n{text}", (*rows(buttons, 1), (_cancel(tr, held.id),)))
 
 
 def ask_text(tr: Translator, snap: EventSnapshot, draft: QuestionView, limit: int) -> Reply:

@@ -4,6 +4,11 @@ decisions and the approved list. Nothing here knows Telegram.
 Every message the bot sends on its own (a new question to each moderator, the decision to the
 delegate) is queued in the outbox in the same transaction as the change that causes it, so a crash
 never leaves a question queued without its moderators told, nor decided without the delegate told.
+
+Once decided, every other moderator's card is edited to show the decision, also through the outbox
+(paced, retried, each edit queued once by its dedupe key). A card still in flight at that moment has
+no message id yet: `close_cards` (the card loop, every second) finishes the job once it has one, and
+`Question.cards_closed_at` says when nothing is left to do.
 """
 
 from __future__ import annotations
@@ -16,20 +21,27 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.answers.reply import Reply
 from bot.db import Database
 from bot.delegates.models import Delegate, RoleGrant
 from bot.event.service import EventService, EventSnapshot, SessionView, active_sessions, session_by_id
 from bot.i18n import Translator
 from bot.logs import who
 from bot.outbox import service as outbox
+from bot.outbox.models import PENDING as OUTBOX_PENDING
+from bot.outbox.models import SENDING as OUTBOX_SENDING
+from bot.outbox.models import SENT as OUTBOX_SENT
+from bot.outbox.payload import Edit
 from bot.outbox.service import PRIORITY_HELPDESK, PRIORITY_REMINDER, Outgoing
 from bot.questions import replies
 from bot.questions.models import (
     APPROVED,
     DISCARDED,
     DRAFT,
+    NO_SESSION,
     PENDING,
     REJECTED,
+    STEP_SESSION,
     STEP_TEXT,
     STEP_VISIBILITY,
     Question,
@@ -91,6 +103,12 @@ class Decision:
     decided: bool
 
 
+@dataclass(frozen=True)
+class CardsClosing:
+    queued: int  # card edits newly queued
+    done: bool  # no card left pending or in flight: the question's cards need nothing more
+
+
 class QuestionService:
     def __init__(
         self, database: Database, events: EventService, now: Callable[[], datetime], *,
@@ -117,7 +135,8 @@ class QuestionService:
     async def start_draft(self, user_id: int, chat_id: int, session_id: str, text: str | None = None) -> QuestionView:
         """A new draft for a session taking questions (any earlier draft of this delegate is dropped).
 
-        With `text` (typed after /ask) the draft skips to the anonymous / show my name step.
+        With `text` (typed after /ask), or the text held while the delegate chose among several
+        sessions (`hold_text`), the draft skips to the anonymous / show my name step.
         Raises QuestionError: closed (not taking questions), limit (too many waiting), too_long.
         """
         snap = await self.events.snapshot()
@@ -129,7 +148,9 @@ class QuestionService:
             text = self.check_text(text)
         async with self.database.session() as db:
             if await self._pending(db, user_id, session_id) >= MAX_PENDING:
-                raise QuestionError("limit", MAX_PENDING)
+                raise QuestionError("limit", MAX_PENDING)  # a held text stays: another session may take it
+            if text is None:
+                text = await self._held_text(db, user_id)
             await db.execute(
                 update(Question).where(Question.user_id == user_id, Question.status == DRAFT)
                 .values(status=DISCARDED, updated_at=now)
@@ -142,6 +163,34 @@ class QuestionService:
             db.add(row)
             await db.flush()
             return view(row)
+
+    async def hold_text(self, user_id: int, chat_id: int, text: str) -> QuestionView:
+        """/ask with its text while several sessions take questions: the text waits in a draft without
+        a session (STEP_SESSION) until the delegate chooses one (`start_draft` picks it up).
+        Raises QuestionError: empty, too_long."""
+        text = self.check_text(text)
+        now = self.now()
+        async with self.database.session() as db:
+            await db.execute(
+                update(Question).where(Question.user_id == user_id, Question.status == DRAFT)
+                .values(status=DISCARDED, updated_at=now)
+            )
+            row = Question(
+                session_id=NO_SESSION, user_id=user_id, chat_id=chat_id, status=DRAFT, step=STEP_SESSION, text=text,
+                show_name=False, created_at=now, updated_at=now,
+            )
+            db.add(row)
+            await db.flush()
+            return view(row)
+
+    async def _held_text(self, db: AsyncSession, user_id: int) -> str | None:
+        found = await db.execute(
+            select(Question.text).where(
+                Question.user_id == user_id, Question.status == DRAFT, Question.step == STEP_SESSION,
+                Question.updated_at >= self.now() - DRAFT_IDLE,
+            ).order_by(Question.id.desc()).limit(1)
+        )
+        return found.scalar_one_or_none()
 
     async def open_draft(self, user_id: int) -> QuestionView | None:
         """The delegate's draft touched within DRAFT_IDLE (one indexed query: it runs for every private
@@ -297,6 +346,8 @@ class QuestionService:
             decision = Decision(view(row), bool(claimed.rowcount))
             if decision.decided:
                 await self._tell_delegate(db, snap, decision.question, now)
+                if (await self._close_cards(db, snap, decision.question, now)).done:
+                    row.cards_closed_at = now
                 log.info("question %s %s by moderator %s", question_id, decision.question.status, who(moderator_id))
         if decision.decided:
             self._queued()
@@ -313,6 +364,59 @@ class QuestionService:
             kind=KIND, dedupe_key=f"question:{question.id}:decision", not_before=now,
             source_id=f"question:{question.id}", priority=PRIORITY_HELPDESK,
         )], now)
+
+    # --- the other moderators' cards ------------------------------------------------------------------
+    async def close_cards(self, limit: int = 50) -> int:
+        """Brings decided questions' moderator cards up to date (see `_close_cards`); run by the card
+        loop. Safe on several replicas: each edit is queued once (dedupe key), a cancel is conditional.
+        Returns how many edits were queued."""
+        now = self.now()
+        snap = await self.events.snapshot()
+        queued = 0
+        async with self.database.session() as db:
+            rows = (await db.execute(
+                select(Question).where(Question.status.in_([APPROVED, REJECTED]), Question.cards_closed_at.is_(None))
+                .order_by(Question.decided_at, Question.id).limit(limit)
+            )).scalars().all()
+            for row in rows:
+                closing = await self._close_cards(db, snap, view(row), now)
+                queued += closing.queued
+                if closing.done:
+                    row.cards_closed_at = now
+        if queued:
+            self._queued()
+        return queued
+
+    async def _close_cards(self, db: AsyncSession, snap: EventSnapshot, question: QuestionView, now: datetime) -> CardsClosing:
+        """Queues an edit of every sent card (but the decider's, edited by their press) showing the
+        decision without buttons, in each moderator's language; cancels cards not sent yet (nobody
+        needs to moderate a decided question). `done` when no card is left in flight."""
+        cards = await outbox.deliveries(db, f"question:{question.id}:moderator:")
+        sent = [c for c in cards if c.status == OUTBOX_SENT and c.message_ids and c.chat_id != question.decided_by]
+        languages = await self._languages(db, [c.chat_id for c in sent])
+        edits = [
+            Outgoing(
+                chat_id=c.chat_id, kind=KIND, dedupe_key=f"question:{question.id}:card-edit:{c.chat_id}", not_before=now,
+                source_id=f"question:{question.id}", priority=PRIORITY_REMINDER,
+                replies=(self._edit(replies.moderator_card(self._tr(snap, languages.get(c.chat_id, self.default_language)), snap, question), c.message_ids[-1]),),
+            )
+            for c in sent
+        ]
+        queued = await outbox.enqueue(db, edits, now)
+        if any(c.status == OUTBOX_PENDING for c in cards):
+            await outbox.cancel(db, dedupe_prefix=f"question:{question.id}:moderator:")
+            cards = await outbox.deliveries(db, f"question:{question.id}:moderator:")
+        return CardsClosing(queued, done=not any(c.status in (OUTBOX_PENDING, OUTBOX_SENDING) for c in cards))
+
+    @staticmethod
+    def _edit(card: Reply, message_id: int) -> Edit:
+        return Edit(card.text, card.buttons, message_id=message_id)
+
+    async def _languages(self, db: AsyncSession, chat_ids: list[int]) -> dict[int, str]:
+        if not chat_ids:
+            return {}
+        found = await db.execute(select(Delegate.chat_id, Delegate.language).where(Delegate.chat_id.in_(chat_ids)))
+        return {chat: language for chat, language in found.all()}
 
     # --- lists ---------------------------------------------------------------------------------
     async def get(self, question_id: int) -> QuestionView | None:

@@ -15,6 +15,7 @@ from bot.delegates.models import Delegate
 from bot.delegates.service import DelegateService
 from bot.outbox.dispatcher import DispatcherConfig
 from bot.outbox.models import EXPIRED, FAILED, PENDING, SENDING, SENT
+from bot.outbox.payload import Edit
 from bot.outbox.service import PRIORITY_BROADCAST, PRIORITY_REMINDER
 from bot.outbox.store import OutboxStore
 from bot.telegram.emulator.faults import Faults
@@ -151,6 +152,25 @@ async def test_a_bad_request_is_final(post: Post) -> None:
     post.start()
     assert await post.settled(1) == {FAILED: 1}
     assert "400" in ((await post.rows())[0].last_error or "")
+
+
+async def test_an_edit_replaces_a_sent_message_and_an_unchanged_or_missing_one_is_not_retried(post: Post) -> None:
+    chat, other = post.chats(2)
+    await post.queue(chat, Reply("<b>Question #1</b>", ((Button("Approve", "qm:a:1"),),)))
+    post.start()
+    await post.settled(1)
+    sent = (await post.rows())[0].telegram_message_ids
+    assert sent is not None
+    await post.queue(chat, Edit("<b>Question #1</b>\nApproved by Dewi", message_id=sent[0]))
+    await post.queue(chat, Edit("<b>Question #1</b>\nApproved by Dewi", message_id=sent[0]))  # a second look at it
+    await post.queue(other, Edit("gone", message_id=424242))
+
+    statuses = await post.settled(4)
+
+    assert statuses == {SENT: 3, FAILED: 1}  # "not modified" is done; "to edit not found" is final
+    shown = post.emu.sent_messages(chat)[-1]
+    assert shown.edited and shown.text == "Question #1\nApproved by Dewi" and shown.buttons == ()
+    assert "to edit not found" in next(r.last_error or "" for r in await post.rows() if r.chat_id == other)
 
 
 async def test_a_message_past_its_moment_is_not_sent(post: Post) -> None:

@@ -8,12 +8,14 @@ import dataclasses
 from datetime import datetime
 
 import pytest
+from sqlalchemy import select
 
 from bot.event.service import EventService, session_by_id
 from bot.i18n import Translator
 from bot.outbox import payload
-from bot.outbox.models import CANCELLED, PENDING
-from bot.questions.models import APPROVED, REJECTED
+from bot.outbox.models import CANCELLED, PENDING, SENDING, SENT, OutboxMessage
+from bot.outbox.payload import Edit
+from bot.questions.models import APPROVED, REJECTED, STEP_SESSION, STEP_VISIBILITY, Question
 from bot.questions.models import PENDING as QUESTION_PENDING
 from bot.questions.service import MAX_LENGTH, MAX_PENDING, QuestionError, open_sessions, takes_questions
 from bot.questions.web import page_path, page_token, render_page
@@ -182,6 +184,100 @@ async def test_the_approved_list_is_in_approval_order_with_names_only_when_shown
 
     assert [(q.text, q.shown_name) for q in approved] == [("Second asked", "Budi"), ("First asked", None)]
     assert (await world.questions.counts(SESSION_1)) == {APPROVED: 2, REJECTED: 1}
+
+
+# --- the other moderators' cards -------------------------------------------------------------------
+
+
+async def delivered(world: World, question_id: int, status: str = SENT) -> None:
+    """The dispatcher's part: each moderator's card in `status` (sent: message id 7000 + chat)."""
+    async with world.database.session() as db:
+        for row in (await db.execute(select(OutboxMessage).where(OutboxMessage.dedupe_key.startswith(f"question:{question_id}:moderator:")))).scalars():
+            row.status = status
+            row.telegram_message_ids = [7000 + row.chat_id] if status == SENT else None
+
+
+async def cards_closed(world: World, question_id: int) -> bool:
+    async with world.database.session() as db:
+        row = await db.get(Question, question_id)
+        return row is not None and row.cards_closed_at is not None
+
+
+async def test_a_decision_queues_an_edit_of_every_other_moderators_card_in_their_language(world: World) -> None:
+    await world.moderator(901, "id")
+    await world.moderator(902, "ja")
+    await world.delegate(1)
+    question_id = await world.ask(1, "Who funds the new centre?")
+    await delivered(world, question_id)
+
+    await world.questions.decide(question_id, True, 902, "Kenji")
+
+    edits = await world.outbox(f"question:{question_id}:card-edit:")
+    assert [row.chat_id for row in edits] == [900, 901]  # not the decider's: their press edits it
+    english, indonesian = (payload.load(row.payload)[0] for row in edits)
+    assert isinstance(english, Edit) and english.message_id == 7900 and english.buttons == ()
+    assert "✅ Approved by Kenji at 10:15" in english.text and "Who funds the new centre?" in english.text
+    assert "Disetujui oleh Kenji" in indonesian.text
+    assert await cards_closed(world, question_id)
+    assert await world.service().close_cards() == 0  # another replica, a restart: nothing twice
+
+
+async def test_a_card_still_on_its_way_is_edited_by_the_card_loop_once_sent(world: World) -> None:
+    await world.moderator(901)
+    await world.delegate(1)
+    question_id = await world.ask(1, "In flight?")
+    await delivered(world, question_id, status=SENDING)
+    await world.questions.decide(question_id, False, ORGANISER, "Org")
+    assert await world.outbox(f"question:{question_id}:card-edit:") == []
+    assert await world.questions.close_cards() == 0 and not await cards_closed(world, question_id)
+
+    await delivered(world, question_id)
+    queued = await asyncio.gather(world.questions.close_cards(), world.service().close_cards())
+
+    assert sum(queued) == 1
+    edits = await world.outbox(f"question:{question_id}:card-edit:")
+    assert [row.chat_id for row in edits] == [901]
+    assert "Rejected by Org" in texts_of(edits[0])[0]
+    assert await cards_closed(world, question_id)
+
+
+async def test_cards_not_sent_yet_are_cancelled_once_the_question_is_decided(world: World) -> None:
+    await world.moderator(901)
+    await world.delegate(1)
+    question_id = await world.ask(1, "Still queued?")
+
+    await world.questions.decide(question_id, True, 901, "Budi")
+
+    cards = await world.outbox(f"question:{question_id}:moderator:")
+    assert {row.status for row in cards} == {CANCELLED}
+    assert await world.outbox(f"question:{question_id}:card-edit:") == []
+    assert await cards_closed(world, question_id)
+
+
+# --- /ask with its text while several sessions run ---------------------------------------------------
+
+
+async def test_a_text_held_while_choosing_the_session_goes_to_the_chosen_session(world: World) -> None:
+    await world.delegate(1)
+    held = await world.questions.hold_text(1, 1, "  Which session am I in?  ")
+    assert held.step == STEP_SESSION and held.text == "Which session am I in?"
+    assert (await world.questions.open_draft(1)) == held  # typed messages pass on: it waits for a button
+
+    draft = await world.questions.start_draft(1, 1, SESSION_1)
+
+    assert draft.step == STEP_VISIBILITY and draft.text == "Which session am I in?" and draft.session_id == SESSION_1
+    assert await world.questions.submit(draft.id, 1, False, "D1") is not None
+    assert [q.text for q in await world.questions.asked(SESSION_1)] == ["Which session am I in?"]
+
+
+async def test_a_held_text_is_checked_and_forgotten_when_idle(world: World) -> None:
+    await world.delegate(1)
+    with pytest.raises(QuestionError) as refused:
+        await world.questions.hold_text(1, 1, "x" * (MAX_LENGTH + 1))
+    assert refused.value.code == "too_long"
+    await world.questions.hold_text(1, 1, "Too late?")
+    world.clock.advance(minutes=11)
+    assert (await world.questions.start_draft(1, 1, SESSION_1)).step == "text"
 
 
 # --- /forget -------------------------------------------------------------------------------------

@@ -173,6 +173,25 @@ async def _race(harness: Harness) -> None:
     await delegate.expect_silence(0.5)  # one notice, not two
 
 
+async def test_the_other_moderators_card_shows_the_decision_without_any_press(harness: Harness) -> None:
+    first = await moderator(harness, 4005, "Dewi")
+    second = await moderator(harness, 4006, "Eko", language="id")
+    delegate = harness.user(3012, "Ana")
+    await ask(delegate, "Will the cards keep up?", "🙈")
+    card_1 = await reply_where(first, "Question #")
+    card_2 = await reply_where(second, "Pertanyaan #")
+    assert card_2.buttons != ()
+
+    await first.press(card_1, "✅ Approve")
+
+    shown = await reply_where(second, "Disetujui oleh Dewi")  # Indonesian, in Eko's own chat
+    assert shown.edited and shown.message_id == card_2.message_id and shown.buttons == ()
+    assert "Will the cards keep up?" in shown.text
+    await second.expect_silence(0.5)  # one edit, no new message
+    rows = await question_rows(harness)
+    assert rows[0].status == APPROVED and rows[0].cards_closed_at is not None
+
+
 async def test_forged_and_foreign_buttons_decide_nothing(harness: Harness) -> None:
     organiser = harness.user(ORGANISER_ID, "Olga")
     delegate = harness.user(3005, "Ana")
@@ -288,3 +307,21 @@ async def test_with_parallel_sessions_the_delegate_chooses_which_one(parallel_ha
     await organiser.command("/questions")
     sessions = await reply_where(organiser, "which session")
     assert len(sessions.buttons) == 2
+
+
+async def test_ask_with_its_text_while_two_sessions_run_keeps_the_text_for_the_chosen_session(parallel_harness: Harness) -> None:
+    organiser = parallel_harness.user(ORGANISER_ID, "Olga")
+    delegate = parallel_harness.user(3013, "Ana")
+
+    await delegate.command("/ask Will the e-visa cover transit stops?")
+    choice = await delegate.next_reply(timeout=WAIT)
+    assert "Several sessions are running" in choice.text and "Will the e-visa cover transit stops?" in choice.text
+    assert choice.button_texts[-1] == ["Cancel"]
+    await delegate.press(choice, callback_data="qa:s:workshop-e-consular")
+
+    visibility = await delegate.next_reply(timeout=WAIT)  # no "type your question" again
+    assert visibility.edited and "Will the e-visa cover transit stops?" in visibility.text
+    await delegate.press(visibility, "🙈 Anonymous")
+    assert "Side workshop" in (await delegate.next_reply(timeout=WAIT)).text
+    card = await reply_where(organiser, "Question #")
+    assert "Side workshop" in card.text and "Will the e-visa cover transit stops?" in card.text
