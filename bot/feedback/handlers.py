@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 
-from telegram import Message, Update
+from telegram import Update
 from telegram.ext import Application, ApplicationHandlerStop, MessageHandler, filters
 
 from bot.answers.reply import resolve_arg
@@ -18,7 +18,7 @@ from bot.event.service import SessionView, session_by_id
 from bot.feedback import replies
 from bot.feedback.service import MAX_COMMENT, RATINGS, FeedbackService, rateable
 from bot.logs import who
-from bot.telegram.handlers.common import Context, delegate_of, services, translator_for
+from bot.telegram.handlers.common import Context, delegate_of, pressed_message, services, translator_for
 from bot.telegram.render import edit_or_send, send_reply
 
 log = logging.getLogger(__name__)
@@ -28,10 +28,6 @@ COMMENT_GROUP = -4  # after broadcast drafts (-5), before the question-answering
 def feature(context: Context) -> FeedbackService:
     return services(context).extras["feedback"]  # type: ignore[no-any-return]
 
-
-def _pressed(update: Update) -> Message | None:
-    query = update.callback_query
-    return query.message if query is not None and isinstance(query.message, Message) else None
 
 
 async def _session(context: Context, arg: str) -> SessionView | None:
@@ -62,7 +58,7 @@ async def on_rate(update: Update, context: Context, arg: str) -> None:
         return
     log.info("user %s rated %s: %s", who(delegate.user_id), s.id, vote.rating)
     tr = await translator_for(context, delegate)
-    await edit_or_send(context.bot, _pressed(update), update.effective_chat.id, replies.rated(tr, s, vote.rating, vote.comment))
+    await edit_or_send(context.bot, pressed_message(update), update.effective_chat.id, replies.rated(tr, s, vote.rating, vote.comment))
 
 
 async def on_change(update: Update, context: Context, arg: str) -> None:
@@ -76,7 +72,7 @@ async def on_change(update: Update, context: Context, arg: str) -> None:
         await _stale(update, context, delegate.language)
         return
     tr = await translator_for(context, delegate)
-    await edit_or_send(context.bot, _pressed(update), update.effective_chat.id, replies.prompt(tr, s, vote.rating))
+    await edit_or_send(context.bot, pressed_message(update), update.effective_chat.id, replies.prompt(tr, s, vote.rating))
 
 
 async def on_comment(update: Update, context: Context, arg: str) -> None:

@@ -32,7 +32,6 @@ from bot.feedback import replies
 from bot.feedback.models import FeedbackPrompt, FeedbackVote, SessionOpened
 from bot.i18n import Translator
 from bot.outbox import service as outbox
-from bot.outbox.models import CANCELLED, PENDING, OutboxMessage
 from bot.outbox.service import Outgoing
 from bot.reminders.models import Reminder
 
@@ -201,11 +200,7 @@ class FeedbackService:
         async with self.database.session() as db:
             chat_id = (await db.execute(select(Delegate.chat_id).where(Delegate.user_id == user_id))).scalar()
             if chat_id is not None:
-                await db.execute(
-                    update(OutboxMessage)
-                    .where(OutboxMessage.chat_id == chat_id, OutboxMessage.kind == KIND, OutboxMessage.status == PENDING)
-                    .values(status=CANCELLED).execution_options(synchronize_session=False)
-                )
+                await outbox.cancel(db, chat_id=chat_id, kind=KIND)
             for model in (FeedbackVote, FeedbackPrompt, SessionOpened):
                 await db.execute(delete(model).where(model.user_id == user_id))
 

@@ -72,13 +72,20 @@ async def _enqueue_many(db: AsyncSession, insert: Any, rows: list[dict[str, Any]
     return len(keys) - existing
 
 
-async def cancel(db: AsyncSession, *, source_id: str | None = None, dedupe_prefix: str | None = None) -> int:
-    """Cancels messages not yet sent (a cancelled broadcast, a reminder removed)."""
+async def cancel(
+    db: AsyncSession, *, source_id: str | None = None, dedupe_prefix: str | None = None,
+    chat_id: int | None = None, kind: str | None = None,
+) -> int:
+    """Cancels messages not yet sent (a cancelled broadcast, a reminder removed, a delegate's /forget)."""
     stmt = update(OutboxMessage).where(OutboxMessage.status == PENDING)
     if source_id is not None:
         stmt = stmt.where(OutboxMessage.source_id == source_id)
     if dedupe_prefix is not None:
         stmt = stmt.where(OutboxMessage.dedupe_key.startswith(dedupe_prefix))
+    if chat_id is not None:
+        stmt = stmt.where(OutboxMessage.chat_id == chat_id)
+    if kind is not None:
+        stmt = stmt.where(OutboxMessage.kind == kind)
     result = await db.execute(stmt.values(status=CANCELLED).execution_options(synchronize_session=False))
     return int(result.rowcount or 0)
 

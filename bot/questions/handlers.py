@@ -22,7 +22,7 @@ from bot.questions import replies
 from bot.questions.models import STEP_TEXT
 from bot.questions.service import MAX_LENGTH, QuestionError, QuestionService, next_open, takes_questions
 from bot.questions.web import base_url, page_path
-from bot.telegram.handlers.common import Context, delegate_of, services, translator_for
+from bot.telegram.handlers.common import Context, caller, delegate_of, pressed_message, services, translator_for
 from bot.telegram.render import edit_or_send, send_reply
 
 log = logging.getLogger(__name__)
@@ -34,16 +34,6 @@ def feature(context: Context) -> QuestionService:
     return services(context).extras["questions"]  # type: ignore[no-any-return]
 
 
-async def _caller(update: Update, context: Context) -> tuple[DelegateView, Translator, int] | None:
-    delegate = await delegate_of(update, context)
-    if delegate is None or update.effective_chat is None:
-        return None
-    return delegate, await translator_for(context, delegate), update.effective_chat.id
-
-
-def _pressed(update: Update) -> Message | None:
-    query = update.callback_query
-    return query.message if query is not None and isinstance(query.message, Message) else None
 
 
 def _refusal(tr: Translator, error: QuestionError) -> Reply:
@@ -61,7 +51,7 @@ def _refusal(tr: Translator, error: QuestionError) -> Reply:
 
 async def on_ask(update: Update, context: Context) -> None:
     """/ask [question]: the running session's draft, a choice when several run, or what is on."""
-    if (found := await _caller(update, context)) is None:
+    if (found := await caller(update, context)) is None:
         return
     delegate, tr, chat = found
     s = services(context)
@@ -139,7 +129,7 @@ async def on_delegate_input(update: Update, context: Context) -> None:
 
 async def on_ask_button(update: Update, context: Context, arg: str) -> None:
     """qa:s:<session> (a choice or a session's card), qa:anon|name:<draft>, qa:x:<draft>."""
-    if (found := await _caller(update, context)) is None:
+    if (found := await caller(update, context)) is None:
         return
     delegate, tr, chat = found
     svc = feature(context)
@@ -150,7 +140,7 @@ async def on_ask_button(update: Update, context: Context, arg: str) -> None:
         if session is None or not takes_questions(session, services(context).clock.now()):
             await send_reply(context.bot, chat, replies.closed(tr) if session else replies.stale(tr))
             return
-        await _start(context, delegate, tr, chat, session.id, None, _pressed(update) if update.callback_query and _is_choice(update) else None)
+        await _start(context, delegate, tr, chat, session.id, None, pressed_message(update) if update.callback_query and _is_choice(update) else None)
         return
     action, _, value = arg.partition(":")
     if action not in ("anon", "name", "x") or not value.isdigit():
@@ -159,7 +149,7 @@ async def on_ask_button(update: Update, context: Context, arg: str) -> None:
         return
     if action == "x":
         await svc.discard(delegate.user_id, int(value))
-        await edit_or_send(context.bot, _pressed(update), chat, replies.cancelled(tr))
+        await edit_or_send(context.bot, pressed_message(update), chat, replies.cancelled(tr))
         return
     try:
         question = await svc.submit(int(value), delegate.user_id, action == "name", delegate.first_name)
@@ -169,12 +159,12 @@ async def on_ask_button(update: Update, context: Context, arg: str) -> None:
     if question is None:
         await send_reply(context.bot, chat, replies.stale(tr))
         return
-    await edit_or_send(context.bot, _pressed(update), chat, replies.queued(tr, snap, question))
+    await edit_or_send(context.bot, pressed_message(update), chat, replies.queued(tr, snap, question))
 
 
 def _is_choice(update: Update) -> bool:
     """A press on the "which session?" choice (replaced in place), not on a session's card (kept)."""
-    message = _pressed(update)
+    message = pressed_message(update)
     rows = message.reply_markup.inline_keyboard if message is not None and message.reply_markup else ()
     return all(str(button.callback_data or "").startswith(f"{replies.ASK}:") for row in rows for button in row)
 
@@ -184,7 +174,7 @@ def _is_choice(update: Update) -> bool:
 
 async def _moderator(update: Update, context: Context, what: str) -> tuple[DelegateView, Translator, int] | None:
     """The moderator behind an update; anyone else is refused politely (and logged)."""
-    if (found := await _caller(update, context)) is None:
+    if (found := await caller(update, context)) is None:
         return None
     delegate, tr, chat = found
     roles = services(context).roles
@@ -244,13 +234,13 @@ async def on_moderate_button(update: Update, context: Context, arg: str) -> None
         return
     decision = await feature(context).decide(int(value), action == "a", delegate.user_id, delegate.first_name)
     if decision is None:
-        await edit_or_send(context.bot, _pressed(update), chat, replies.question_gone(tr))
+        await edit_or_send(context.bot, pressed_message(update), chat, replies.question_gone(tr))
         return
     card = replies.moderator_card(tr, snap, decision.question)
     if decision.decided:
-        await edit_or_send(context.bot, _pressed(update), chat, card)
+        await edit_or_send(context.bot, pressed_message(update), chat, card)
         return
-    if (message := _pressed(update)) is not None:
+    if (message := pressed_message(update)) is not None:
         await edit_or_send(context.bot, message, chat, card)  # the card shows the outcome, without buttons
     await send_reply(context.bot, chat, replies.already_decided(tr, decision.question))
 

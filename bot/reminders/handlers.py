@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import logging
 
-from telegram import Message, Update
+from telegram import Update
 from telegram.ext import Application, CommandHandler
 
 from bot.answers.format import session_name
@@ -17,7 +17,7 @@ from bot.i18n import Translator
 from bot.logs import who
 from bot.reminders import ics, replies
 from bot.reminders.service import ReminderError, ReminderService
-from bot.telegram.handlers.common import Context, delegate_of, services, translator_for
+from bot.telegram.handlers.common import Context, caller, pressed_message, services, translator_for
 from bot.telegram.render import edit_or_send, send_reply
 
 log = logging.getLogger(__name__)
@@ -27,17 +27,6 @@ def feature(context: Context) -> ReminderService:
     return services(context).extras["reminders"]  # type: ignore[no-any-return]
 
 
-async def _caller(update: Update, context: Context) -> tuple[DelegateView, Translator, int] | None:
-    """The delegate behind a command or a button, their translator and the chat to answer in."""
-    delegate = await delegate_of(update, context)
-    if delegate is None or update.effective_chat is None:
-        return None
-    return delegate, await translator_for(context, delegate), update.effective_chat.id
-
-
-def _pressed(update: Update) -> Message | None:
-    query = update.callback_query
-    return query.message if query is not None and isinstance(query.message, Message) else None
 
 
 async def _stale(update: Update, tr: Translator) -> None:
@@ -55,14 +44,14 @@ async def list_reply(context: Context, delegate: DelegateView, tr: Translator, n
 
 
 async def on_reminders(update: Update, context: Context) -> None:
-    if (found := await _caller(update, context)) is None:
+    if (found := await caller(update, context)) is None:
         return
     delegate, tr, chat = found
     await send_reply(context.bot, chat, await list_reply(context, delegate, tr))
 
 
 async def on_my_agenda(update: Update, context: Context) -> None:
-    if (found := await _caller(update, context)) is None:
+    if (found := await caller(update, context)) is None:
         return
     delegate, tr, chat = found
     s = services(context)
@@ -72,7 +61,7 @@ async def on_my_agenda(update: Update, context: Context) -> None:
 
 
 async def on_subscribe(update: Update, context: Context, arg: str) -> None:
-    if (found := await _caller(update, context)) is None:
+    if (found := await caller(update, context)) is None:
         return
     delegate, tr, chat = found
     snap = await services(context).events.snapshot()
@@ -86,7 +75,7 @@ async def on_subscribe(update: Update, context: Context, arg: str) -> None:
 
 
 async def on_subscribe_day(update: Update, context: Context, arg: str) -> None:
-    if (found := await _caller(update, context)) is None:
+    if (found := await caller(update, context)) is None:
         return
     delegate, tr, chat = found
     snap = await services(context).events.snapshot()
@@ -99,7 +88,7 @@ async def on_subscribe_day(update: Update, context: Context, arg: str) -> None:
 
 
 async def on_unsubscribe(update: Update, context: Context, arg: str) -> None:
-    if (found := await _caller(update, context)) is None:
+    if (found := await caller(update, context)) is None:
         return
     delegate, tr, chat = found
     snap = await services(context).events.snapshot()
@@ -109,11 +98,11 @@ async def on_unsubscribe(update: Update, context: Context, arg: str) -> None:
         await _stale(update, tr)
         return
     note = tr._("Reminder cancelled: {title}.").format(title=session_name(tr, session))
-    await edit_or_send(context.bot, _pressed(update), chat, await list_reply(context, delegate, tr, note))
+    await edit_or_send(context.bot, pressed_message(update), chat, await list_reply(context, delegate, tr, note))
 
 
 async def on_set_lead(update: Update, context: Context, arg: str) -> None:
-    if (found := await _caller(update, context)) is None:
+    if (found := await caller(update, context)) is None:
         return
     delegate, tr, chat = found
     if not arg.isdigit() or int(arg) not in replies.LEAD_CHOICES:
@@ -122,7 +111,7 @@ async def on_set_lead(update: Update, context: Context, arg: str) -> None:
     minutes = int(arg)
     await services(context).delegates.set_reminder_lead(delegate.user_id, minutes)
     note = tr._("Done: I'll remind you {lead} before each session.").format(lead=replies.lead_text(tr, minutes))
-    await edit_or_send(context.bot, _pressed(update), chat, await list_reply(context, delegate, tr, note))
+    await edit_or_send(context.bot, pressed_message(update), chat, await list_reply(context, delegate, tr, note))
 
 
 async def on_list(update: Update, context: Context, arg: str) -> None:
@@ -130,7 +119,7 @@ async def on_list(update: Update, context: Context, arg: str) -> None:
 
 
 async def on_calendar(update: Update, context: Context, arg: str) -> None:
-    if (found := await _caller(update, context)) is None:
+    if (found := await caller(update, context)) is None:
         return
     delegate, tr, chat = found
     s, svc = services(context), feature(context)
@@ -161,7 +150,7 @@ async def remind_from_text(update: Update, context: Context, delegate: DelegateV
 
 
 async def _organiser(update: Update, context: Context) -> tuple[DelegateView, Translator, int] | None:
-    found = await _caller(update, context)
+    found = await caller(update, context)
     if found is None:
         return None
     delegate, tr, chat = found
@@ -214,7 +203,7 @@ async def on_withdraw(update: Update, context: Context, arg: str) -> None:
     if not arg.isdigit() or not await feature(context).withdraw_event_wide(int(arg)):
         await _stale(update, tr)
         return
-    await edit_or_send(context.bot, _pressed(update), chat, await usage_reply(context, tr))
+    await edit_or_send(context.bot, pressed_message(update), chat, await usage_reply(context, tr))
 
 
 CALLBACK_HANDLERS = {

@@ -44,7 +44,6 @@ from bot.event.service import (
 )
 from bot.i18n import Translator
 from bot.outbox import service as outbox
-from bot.outbox.models import CANCELLED, PENDING, OutboxMessage
 from bot.outbox.service import PRIORITY_REMINDER, Outgoing
 from bot.reminders import replies
 from bot.reminders.models import (
@@ -183,11 +182,7 @@ class ReminderService:
         async with self.database.session() as db:
             chat_id = (await db.execute(select(Delegate.chat_id).where(Delegate.user_id == user_id))).scalar()
             if chat_id is not None:
-                await db.execute(
-                    update(OutboxMessage)
-                    .where(OutboxMessage.chat_id == chat_id, OutboxMessage.kind == KIND, OutboxMessage.status == PENDING)
-                    .values(status=CANCELLED).execution_options(synchronize_session=False)
-                )
+                await outbox.cancel(db, chat_id=chat_id, kind=KIND)
             await db.execute(delete(Reminder).where(Reminder.user_id == user_id))
 
     # --- organisers ---------------------------------------------------------------------------------

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
-from telegram import Update
+from telegram import Message, Update
 from telegram.ext import ContextTypes
 
 from bot.delegates.service import DelegateView
@@ -41,3 +41,17 @@ async def session_opened(context: Context, user_id: int, session_id: str) -> Non
 
 async def translator_for(context: Context, delegate: DelegateView) -> Translator:
     return await services(context).answers.translator(delegate.language)
+
+
+async def caller(update: Update, context: Context) -> tuple[DelegateView, Translator, int] | None:
+    """The delegate behind a command or a button, their translator and the chat to answer in."""
+    delegate = await delegate_of(update, context)
+    if delegate is None or update.effective_chat is None:
+        return None
+    return delegate, await translator_for(context, delegate), update.effective_chat.id
+
+
+def pressed_message(update: Update) -> Message | None:
+    """The message whose button was pressed (None for an inaccessible or missing one)."""
+    query = update.callback_query
+    return query.message if query is not None and isinstance(query.message, Message) else None
