@@ -7,11 +7,10 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from bot.clock import ManualClock
 from bot.db import Database
-from bot.delegates.models import Delegate
 from bot.delegates.service import DelegateService
 from bot.event.importer import import_event
 from bot.event.loader import parse_event
@@ -22,6 +21,7 @@ from bot.outbox.models import OutboxMessage
 from bot.reminders.service import ReminderService
 from tests.helpdesk.conftest import desk  # noqa: F401  (the console tests' fixture)
 from tests.reminders.conftest import EVENT_TEXT, LANGUAGES, at
+from tests.reminders.conftest import World as ReminderWorld
 
 CRISIS = "session-2-crisis"  # Session 2, day 1, 13:30-15:30 WIB
 CRISIS_ENDED = at("15:30")
@@ -30,28 +30,17 @@ DELAY_MINUTES = 5
 
 
 @dataclass
-class World:
-    database: Database
-    clock: ManualClock
-    events: EventService
-    delegates: DelegateService
-    reminders: ReminderService
-    feedback: FeedbackService
+class World(ReminderWorld):
+    """The reminders' world (database, clock, delegates, reminders) plus the feedback service."""
 
-    async def delegate(self, user_id: int, language: str = "en", *, active: bool = True) -> int:
-        """Someone who has talked to the bot (private chat: chat id = user id); returns the id."""
-        await self.delegates.seen(user_id, user_id, self.clock.now(), first_name=f"D{user_id}", language_code=language)
-        if not active:
-            async with self.database.session() as db:
-                await db.execute(update(Delegate).where(Delegate.user_id == user_id).values(active=False))
-        return user_id
+    feedback: FeedbackService
 
     async def subscriber(self, user_id: int, language: str = "en", session_id: str = CRISIS) -> int:
         await self.delegate(user_id, language)
         await self.reminders.subscribe(user_id, [session_id])
         return user_id
 
-    async def tick_at(self, instant: datetime) -> int:
+    async def tick_at(self, instant: datetime) -> int:  # type: ignore[override]
         self.clock.set(instant)
         return (await self.feedback.tick()).queued
 
@@ -65,9 +54,6 @@ class World:
     async def votes(self) -> list[FeedbackVote]:
         async with self.database.session() as db:
             return list((await db.execute(select(FeedbackVote).order_by(FeedbackVote.id))).scalars())
-
-    async def reimport(self, text: str) -> None:
-        await import_event(self.database, parse_event(text), self.clock.now())
 
     def another_replica(self) -> FeedbackService:
         return FeedbackService(self.database, EventService(self.database), self.clock.now, DELAY_MINUTES)
