@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import errno
 import logging
 import signal
 import sys
@@ -36,11 +37,24 @@ async def serve(settings: Settings, console: bool) -> int:
         from bot.telegram.emulator.server import BotApiEmulator
 
         emulator = BotApiEmulator(port=settings.emulator_port)
-        await emulator.start()
+        try:
+            await emulator.start()
+        except OSError as exc:
+            if exc.errno != errno.EADDRINUSE:
+                raise
+            # Another assistant (or anything else) holds the port: a local emulator can live on any port.
+            print(f"EMULATOR_PORT {settings.emulator_port} is in use; the emulator takes a free port instead", flush=True)
+            emulator = BotApiEmulator(port=0)
+            await emulator.start()
         settings = settings.with_overrides(telegram_api_base_url=emulator.base_url)
         print(f"No TELEGRAM_BOT_TOKEN: using the local Bot API emulator at {emulator.base_url} (logs: var/assistant.log)", flush=True)
     print("Loading the language model...", flush=True)
-    services = await build_services(settings)
+    try:
+        services = await build_services(settings)
+    except BaseException:
+        if emulator is not None:
+            await emulator.stop()
+        raise
     install_features(services)
     bot = RunningBot(services)
     await bot.start()
@@ -80,6 +94,7 @@ def _run(args: argparse.Namespace) -> int:
         return 2
     console = settings.uses_emulator and not args.no_console and sys.stdin.isatty()
     setup_logging(settings, to_file=console)
+    logging.captureWarnings(True)  # libraries' deprecation notices go to the log, not into the terminal chat
     try:
         return asyncio.run(serve(settings, console=console))
     except EventFileError as exc:

@@ -71,7 +71,11 @@ async def build_services(
 ) -> Services:
     clock = clock or clock_from(settings.assistant_now)
     database = Database(settings.database_url)
-    await prepare_database(settings, database, clock)
+    try:
+        await prepare_database(settings, database, clock)
+    except BaseException:
+        await database.dispose()  # aiosqlite's connection thread would keep a failed start-up from exiting
+        raise
     events = EventService(database)
     snapshot = await events.snapshot()
     if interpreter is None:

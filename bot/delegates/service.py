@@ -92,6 +92,13 @@ class DelegateService:
             row.language, row.language_chosen = language, True
             return True
 
+    async def record_consent(self, user_id: int) -> None:
+        """The delegate was shown the privacy notice (/start) and went on: we may keep what it lists."""
+        async with self.database.session() as db:
+            row = await db.get(Delegate, user_id)
+            if row is not None:
+                row.consent = True
+
     async def set_reminder_lead(self, user_id: int, minutes: int) -> None:
         async with self.database.session() as db:
             row = await db.get(Delegate, user_id)

@@ -32,12 +32,19 @@ async def _load(file: Path, replace: bool) -> ImportSummary:
         await database.dispose()
 
 
+def _count(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"
+
+
 def _import_event(args: argparse.Namespace) -> int:
     file: Path = args.file or load_settings().event_file
     try:
         if args.check:
             data = load_event_file(file)
-            print(f"{file}: valid ({len(data.sessions)} sessions, {len(data.speakers)} speakers, {len(data.faq)} FAQ entries)")
+            counts = ", ".join(_count(n, *words) for n, words in (
+                (len(data.sessions), ("session", "sessions")), (len(data.speakers), ("speaker", "speakers")),
+                (len(data.faq), ("FAQ entry", "FAQ entries")), (len(data.places), ("place", "places"))))
+            print(f"{file}: valid, {data.event.id} ({counts}); nothing was imported (--check)")
             return 0
         print(run(_load(file, args.replace)).line())
         return 0

@@ -47,7 +47,7 @@ class ImportSummary:
     def line(self) -> str:
         total = len(self.created) + len(self.updated) + len(self.unchanged) + len(self.restored)
         return (
-            f"imported {self.event_id}: {total} sessions ({len(self.created)} new, "
+            f"imported {self.event_id}: {total} session{'' if total == 1 else 's'} ({len(self.created)} new, "
             f"{len(self.updated) + len(self.restored)} updated, {len(self.unchanged)} unchanged, "
             f"{len(self.cancelled)} cancelled)"
         )

@@ -6,6 +6,7 @@ an organiser fixes them all in one go and a bad file never half-changes the data
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import re
 from collections.abc import Callable
@@ -40,6 +41,33 @@ from bot.event.schema import (
 )
 
 ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+# The fields of each part of the file (docs/event-format.md); anything else is reported, with a guess.
+FIELDS: dict[str, tuple[str, ...]] = {
+    "event": ("id", "name", "short_name", "host", "organiser", "description", "outcomes", "timezone", "languages",
+              "default_language", "website", "hashtag"),
+    "venue": ("name", "address", "latitude", "longitude", "directions", "transport", "google_place_id"),
+    "rooms": ("id", "name", "floor", "description"),
+    "days": ("id", "date", "label"),
+    "sessions": ("id", "number", "label", "title", "description", "kind", "start", "end", "room", "topics", "keywords",
+                 "speakers", "public"),
+    "speakers": ("id", "name", "kind", "aliases", "title", "organisation", "bio"),
+    "delegations": ("id", "name", "group"),
+    "exhibitors": ("id", "name", "description", "booth", "website"),
+    "exhibition": ("title", "description", "room", "hours"),
+    "exhibition.hours": ("day", "start", "end"),
+    "faq": ("id", "topic", "question", "answer", "verified_answer", "keywords"),
+    "places": ("id", "name", "category", "latitude", "longitude", "address", "note", "keywords"),
+}
+# Words organisers use for a field the format names otherwise.
+FIELD_SYNONYMS = {
+    "role": "title", "position": "title", "job_title": "title", "affiliation": "organisation",
+    "organization": "organisation", "organizer": "organiser", "time_zone": "timezone", "tz": "timezone",
+    "lat": "latitude", "lng": "longitude", "lon": "longitude", "long": "longitude", "begin": "start",
+    "starts": "start", "start_time": "start", "finish": "end", "ends": "end", "end_time": "end", "type": "kind",
+    "speaker": "speakers", "location": "room", "tags": "keywords", "biography": "bio", "alias": "aliases",
+    "summary": "description", "abstract": "description", "lang": "languages", "language": "default_language",
+    "short": "short_name", "shortname": "short_name", "acronym": "short_name", "topic": "topics",
+}
 T = TypeVar("T")
 
 
@@ -117,6 +145,15 @@ class _Validator:
 
     def problem(self, path: str, message: str) -> None:
         self.problems.append(Problem(path, message, self.line_of(path)))
+
+    def fields(self, obj: dict[str, Any], path: str, known: tuple[str, ...]) -> None:
+        """Reports keys the format does not know: a misspelt `speaker:` would otherwise drop data silently."""
+        for key in obj:
+            if key in known:
+                continue
+            guess = FIELD_SYNONYMS.get(key.lower()) or next(iter(difflib.get_close_matches(key.lower(), known, n=1, cutoff=0.7)), None)
+            hint = f"; did you mean {guess!r}?" if guess in known else f" (known: {', '.join(known)})"
+            self.problem(f"{path}.{key}", f"unknown field{hint}")
 
     # --- scalar fields -------------------------------------------------------------------------
     def get(self, obj: dict[str, Any], path: str, key: str, required: bool = True) -> Any:
@@ -231,6 +268,7 @@ class _Validator:
         if not isinstance(value, dict):
             self.problem(key, "must be a mapping of fields")
             return None
+        self.fields(value, key, FIELDS[key])
         return value
 
     def items(self, doc: dict[str, Any], key: str, required: bool = True) -> list[tuple[str, dict[str, Any]]]:
@@ -247,6 +285,7 @@ class _Validator:
             if not isinstance(item, dict):
                 self.problem(f"{key}[{i}]", "must be a mapping of fields")
             else:
+                self.fields(item, f"{key}[{i}]", FIELDS[key])
                 result.append((f"{key}[{i}]", item))
         return result
 
@@ -419,9 +458,18 @@ def _session(
         id=ident, title=title, kind=kind, starts_at=start.astimezone(ZoneInfo("UTC")),  # type: ignore[arg-type, union-attr]
         ends_at=end.astimezone(ZoneInfo("UTC")), day_id=day_id, room_id=room,  # type: ignore[arg-type, union-attr]
         description=v.text(obj, path, "description", False) or {}, number=number,
-        label=v.text(obj, path, "label", False), topics=v.text_list(obj, path, "topics"),
+        label=v.text(obj, path, "label", False),
+        topics=_merged(v.text_list(obj, path, "topics"), v.text_list(obj, path, "keywords")),
         speaker_ids=speaker_ids, public=bool(public),
     )
+
+
+def _merged(first: TextList, second: TextList) -> TextList:
+    """Topics and keywords both name what a session is about; questions are matched against the union."""
+    merged: TextList = {lang: list(words) for lang, words in first.items()}
+    for lang, words in second.items():
+        merged.setdefault(lang, []).extend(w for w in words if w not in merged[lang])
+    return merged
 
 
 def _overlaps(v: _Validator, sessions: list[tuple[str, SessionInfo]]) -> None:
@@ -454,6 +502,7 @@ def _exhibition(v: _Validator, doc: dict[str, Any], rooms: set[str], days: set[s
         if not isinstance(item, dict):
             v.problem(path, "must be a mapping with day, start and end")
             continue
+        v.fields(item, path, FIELDS["exhibition.hours"])
         day = v.string(item, path, "day")
         if day is not None and day not in days:
             v.problem(f"{path}.day", f"unknown day {day!r}")
@@ -498,17 +547,8 @@ def parse_event(text: str, source: str = "<event file>") -> EventData:
     ]
     sessions = v.unique(session_entries, lambda s: s.id)
     _overlaps(v, [(p, s) for p, s in session_entries if s is not None and s in sessions])
-    delegations = v.unique(
-        [(p, DelegationInfo(i, n, v.string(o, p, "group", False)) if (i := v.ident(o, p)) and (n := v.text(o, p, "name")) else None)
-         for p, o in v.items(doc, "delegations", False)],
-        lambda d: d.id,
-    )
-    exhibitors = v.unique(
-        [(p, ExhibitorInfo(i, n, v.text(o, p, "description", False) or {}, v.string(o, p, "booth", False), v.string(o, p, "website", False))
-          if (i := v.ident(o, p)) and (n := v.string(o, p, "name")) else None)
-         for p, o in v.items(doc, "exhibitors", False)],
-        lambda e: e.id,
-    )
+    delegations = v.unique([(p, _delegation(v, p, o)) for p, o in v.items(doc, "delegations", False)], lambda d: d.id)
+    exhibitors = v.unique([(p, _exhibitor(v, p, o)) for p, o in v.items(doc, "exhibitors", False)], lambda e: e.id)
     faq = v.unique([(p, _faq(v, p, o)) for p, o in v.items(doc, "faq", False)], lambda f: f.id)
     exhibition = _exhibition(v, doc, room_ids, {d.id for d in days})
     places = v.unique([(p, _place(v, p, o, venue)) for p, o in v.items(doc, "places", False)], lambda pl: pl.id)
@@ -520,6 +560,18 @@ def parse_event(text: str, source: str = "<event file>") -> EventData:
         delegations=delegations, exhibitors=exhibitors, faq=faq, exhibition=exhibition, places=places,
         source_hash=hashlib.sha256(text.encode("utf-8")).hexdigest(),
     )
+
+
+def _delegation(v: _Validator, path: str, obj: dict[str, Any]) -> DelegationInfo | None:
+    ident, name, group = v.ident(obj, path), v.text(obj, path, "name"), v.string(obj, path, "group", False)
+    return DelegationInfo(ident, name, group) if ident is not None and name is not None else None
+
+
+def _exhibitor(v: _Validator, path: str, obj: dict[str, Any]) -> ExhibitorInfo | None:
+    ident, name = v.ident(obj, path), v.string(obj, path, "name")
+    description = v.text(obj, path, "description", False) or {}
+    booth, website = v.string(obj, path, "booth", False), v.string(obj, path, "website", False)
+    return ExhibitorInfo(ident, name, description, booth, website) if ident is not None and name is not None else None
 
 
 def _faq(v: _Validator, path: str, obj: dict[str, Any]) -> FaqInfo | None:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 from datetime import datetime
 
 import pytest
 
+from bot.delegates.models import Delegate
 from bot.i18n import Translator
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
@@ -105,6 +107,27 @@ async def test_language_follows_telegram_then_the_delegates_choice(harness) -> N
     await delegate.send("where is the venue?")
     replies = await delegate.wait_replies(2, timeout=20)
     assert any("How to get there" in (b.text or "") for r in replies for row in r.buttons for b in row)
+
+
+async def test_start_tells_the_privacy_terms_and_records_the_consent(harness) -> None:
+    delegate = harness.user(3006, "Rizal", language_code="en")
+    await delegate.send("hello")  # a first message before /start: known, but no consent yet
+    await delegate.wait_replies(1, timeout=20)
+    assert (await stored_delegate(harness, 3006)).consent is False
+    await delegate.command("/start")
+    welcome, *_ = await delegate.wait_replies(3, timeout=20)  # the notice, the language choice, the help
+    assert "Welcome, Rizal" in (welcome.text or "") and "/forget" in (welcome.text or "")
+    for _ in range(50):  # recorded right after the last message went out
+        stored = await stored_delegate(harness, 3006)
+        if stored.consent:
+            break
+        await asyncio.sleep(0.1)
+    assert (stored.consent, stored.active, stored.chat_id, stored.first_name) == (True, True, 3006, "Rizal")
+
+
+async def stored_delegate(harness, user_id: int) -> Delegate:  # type: ignore[no-untyped-def]
+    async with harness.services.database.session() as db:
+        return await db.get(Delegate, user_id)
 
 
 async def test_agenda_buttons_open_a_day_and_a_session(harness) -> None:

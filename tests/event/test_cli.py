@@ -55,3 +55,25 @@ def test_roles_can_be_granted_listed_and_removed(tmp_path: Path) -> None:
     listed = cli("roles", "list", env=env).stdout
     assert "7\torganiser\tcli" in listed and "42\torganiser\tORGANISER_IDS" in listed
     assert "no longer" in cli("roles", "remove", "organiser", "7", env=env).stdout
+
+
+def test_a_refused_file_leaves_the_loaded_event_as_it_was(tmp_path: Path) -> None:
+    env = {"DATABASE_URL": f"sqlite:///{tmp_path / 'a.db'}"}
+    event = tmp_path / "event.yml"
+    event.write_text(MINIMAL_EVENT)
+    assert cli("import-event", str(event), env=env).returncode == 0
+    event.write_text(MINIMAL_EVENT.replace("title: Talk", "title: Renamed").replace("kind: ceremony", "kind: party"))
+    assert cli("import-event", str(event), env=env).returncode == 2
+    event.write_text(MINIMAL_EVENT)
+    again = cli("import-event", str(event), env=env)
+    assert again.stdout.strip() == "imported demo: 2 sessions (0 new, 0 updated, 2 unchanged, 0 cancelled)"
+
+
+def test_check_validates_without_touching_the_database(tmp_path: Path) -> None:
+    db = tmp_path / "a.db"
+    event = tmp_path / "event.yml"
+    event.write_text(MINIMAL_EVENT)
+    result = cli("import-event", str(event), "--check", env={"DATABASE_URL": f"sqlite:///{db}"})
+    assert result.returncode == 0
+    assert result.stdout.endswith("valid, demo (2 sessions, 1 speaker, 1 FAQ entry, 0 places); nothing was imported (--check)\n")
+    assert not db.exists()

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import datetime, timezone
 
 import pytest
 
 from bot.event.loader import EventFileError, load_event_file, parse_event
+from bot.i18n import UI_LANGUAGES as LANGUAGES
 from tests.conftest import SAMPLE_EVENT
 from tests.event.minimal import MINIMAL_EVENT
 
@@ -26,16 +28,23 @@ def test_sample_event_is_complete(sample_event) -> None:
     assert {f.topic for f in sample_event.faq} >= {"wifi", "dress_code", "meals", "registration", "airport", "contact"}
 
 
+def texts_of(value: object, path: str) -> list[tuple[str, dict]]:
+    """Every translatable text (and text list) in the loaded event, with where it is."""
+    if dataclasses.is_dataclass(value):
+        return [t for f in dataclasses.fields(value) for t in texts_of(getattr(value, f.name), f"{path}.{f.name}")]
+    if isinstance(value, list):
+        return [t for i, item in enumerate(value) for t in texts_of(item, f"{path}[{i}]")]
+    if isinstance(value, dict) and value and set(value) <= set(LANGUAGES):
+        return [(path, value)]
+    if isinstance(value, dict):
+        return [t for k, item in value.items() for t in texts_of(item, f"{path}.{k}")]
+    return []
+
+
 def test_sample_event_has_english_and_indonesian_for_every_text(sample_event) -> None:
-    texts = [sample_event.event.name, sample_event.event.description, sample_event.venue.directions]
-    for s in sample_event.sessions:
-        texts += [s.title, s.description]
-    for f in sample_event.faq:
-        texts += [f.question, f.answer]
-    for sp in sample_event.speakers:
-        texts += [t for t in (sp.title, sp.bio) if t]
-    missing = [t for t in texts if not (t.get("en") and t.get("id"))]
-    assert missing == []
+    texts = texts_of(sample_event, "event")
+    assert len(texts) > 150  # every section is walked: names, titles, answers, topics, places...
+    assert [path for path, text in texts if not (text.get("en") and text.get("id"))] == []
 
 
 def test_session_times_are_stored_in_utc() -> None:
@@ -118,3 +127,27 @@ def test_missing_file_is_a_clear_error(tmp_path) -> None:
 
 def test_sample_file_loads_from_disk() -> None:
     assert load_event_file(SAMPLE_EVENT).event.default_language == "en"
+
+
+def test_a_misspelt_field_is_reported_with_its_line_and_a_guess() -> None:
+    bad = MINIMAL_EVENT.replace("    speakers: [ana]", "    speaker: [ana]").replace("  directions:", "  directons:")
+    found = problems_of(bad)
+    line = bad.splitlines().index("    speaker: [ana]") + 1
+    assert f"sessions[0].speaker: unknown field; did you mean 'speakers'? (line {line})" in found
+    assert any(p.startswith("venue.directons: unknown field; did you mean 'directions'?") for p in found)
+
+
+def test_an_organisers_word_for_a_field_is_pointed_to_the_formats_word() -> None:
+    bad = MINIMAL_EVENT.replace("    aliases: [Bu Ana]", "    aliases: [Bu Ana]\n    role: Director")
+    assert any(p.startswith("speakers[0].role: unknown field; did you mean 'title'?") for p in problems_of(bad))
+    unknown = MINIMAL_EVENT.replace("    aliases: [Bu Ana]", "    aliases: [Bu Ana]\n    shoe_size: 42")
+    assert any(p.startswith("speakers[0].shoe_size: unknown field (known: id, name,") for p in problems_of(unknown))
+
+
+def test_session_keywords_join_its_topics_for_matching() -> None:
+    text = MINIMAL_EVENT.replace(
+        "    speakers: [ana]",
+        "    speakers: [ana]\n    topics: {en: [welcome]}\n    keywords: {en: [kick-off, welcome], id: [pembukaan acara]}",
+    )
+    opening = parse_event(text).sessions[0]
+    assert opening.topics == {"en": ["welcome", "kick-off"], "id": ["pembukaan acara"]}

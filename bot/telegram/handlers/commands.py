@@ -35,6 +35,7 @@ async def start(update: Update, context: Context) -> None:
         if payload and await handler(update, context, payload):
             break
     await send_answer(context.bot, update.effective_chat.id, Answer.of(welcome, *language_choice(tr, snap).messages, *help_answer(tr, snap).messages))
+    await s.delegates.record_consent(delegate.user_id)  # the privacy notice above has been delivered
 
 
 async def help_command(update: Update, context: Context) -> None:
