@@ -43,13 +43,14 @@ class ImportSummary:
     cancelled: list[str] = field(default_factory=list)
     restored: list[str] = field(default_factory=list)
     moved: list[str] = field(default_factory=list)
+    same_file: bool = False  # byte for byte the file imported last time: running bots need not reload
 
     def line(self) -> str:
         total = len(self.created) + len(self.updated) + len(self.unchanged) + len(self.restored)
         return (
             f"imported {self.event_id}: {total} session{'' if total == 1 else 's'} ({len(self.created)} new, "
             f"{len(self.updated) + len(self.restored)} updated, {len(self.unchanged)} unchanged, "
-            f"{len(self.cancelled)} cancelled)"
+            f"{len(self.cancelled)} cancelled)" + ("; the file is the same as last time" if self.same_file else "")
         )
 
 
@@ -64,18 +65,25 @@ def _session_values(info: SessionInfo, position: int) -> dict[str, Any]:
     }
 
 
-async def _upsert_all(db: AsyncSession, model: Any, rows: list[dict[str, Any]], delete_missing: bool) -> None:
+async def _upsert_all(db: AsyncSession, model: Any, rows: list[dict[str, Any]], missing: str) -> None:
+    """Inserts or updates `rows` by id; rows no longer in the file are deleted, or retired when
+    cancelled sessions may still point at them (`missing` = "delete" | "retire")."""
     existing = {obj.id: obj for obj in (await db.execute(select(model))).scalars()}
     for position, values in enumerate(rows):
         obj = existing.pop(values["id"], None)
         if obj is None:
-            db.add(model(position=position, **values))
+            obj = model(position=position, **values)
+            db.add(obj)
         else:
             for key, value in values.items():
                 setattr(obj, key, value)
             obj.position = position
-    if delete_missing:
-        for obj in existing.values():
+        if missing == "retire":
+            obj.retired = False
+    for obj in existing.values():
+        if missing == "retire":
+            obj.retired = True
+        else:
             await db.delete(obj)
 
 
@@ -91,9 +99,12 @@ async def _import(db: AsyncSession, data: EventData, now: datetime, replace: boo
     for other in others:
         await db.delete(other)
     event = next((e for e in current if e.id == info.id), None) or Event(id=info.id)
+    same_file = event.source_hash == data.source_hash
     for key in ("name", "short_name", "host", "organiser", "description", "outcomes", "timezone", "languages", "default_language", "website", "hashtag"):
         setattr(event, key, getattr(info, key))
-    event.exhibition, event.imported_at, event.source_hash = data.exhibition, now, data.source_hash
+    event.exhibition, event.source_hash = data.exhibition, data.source_hash
+    if not same_file:
+        event.imported_at = now  # a new version: every replica reloads its snapshot
     db.add(event)
 
     venue = (await db.execute(select(Venue))).scalars().first() or Venue()
@@ -101,16 +112,16 @@ async def _import(db: AsyncSession, data: EventData, now: datetime, replace: boo
         setattr(venue, key, value)
     db.add(venue)
 
-    await _upsert_all(db, Room, [{"id": r.id, "name": r.name, "floor": r.floor, "description": r.description} for r in data.rooms], False)
-    await _upsert_all(db, Day, [{"id": d.id, "date": d.date, "label": d.label} for d in data.days], False)
-    await _upsert_all(db, Speaker, [vars(s).copy() for s in data.speakers], True)
-    await _upsert_all(db, Delegation, [vars(d).copy() for d in data.delegations], True)
-    await _upsert_all(db, Exhibitor, [vars(e).copy() for e in data.exhibitors], True)
-    await _upsert_all(db, Faq, [vars(f).copy() for f in data.faq], True)
-    await _upsert_all(db, Place, [vars(p).copy() for p in data.places], True)
+    await _upsert_all(db, Room, [{"id": r.id, "name": r.name, "floor": r.floor, "description": r.description} for r in data.rooms], "retire")
+    await _upsert_all(db, Day, [{"id": d.id, "date": d.date, "label": d.label} for d in data.days], "retire")
+    await _upsert_all(db, Speaker, [vars(s).copy() for s in data.speakers], "delete")
+    await _upsert_all(db, Delegation, [vars(d).copy() for d in data.delegations], "delete")
+    await _upsert_all(db, Exhibitor, [vars(e).copy() for e in data.exhibitors], "delete")
+    await _upsert_all(db, Faq, [vars(f).copy() for f in data.faq], "delete")
+    await _upsert_all(db, Place, [vars(p).copy() for p in data.places], "delete")
     await db.flush()
 
-    summary = ImportSummary(event_id=info.id)
+    summary = ImportSummary(event_id=info.id, same_file=same_file)
     existing = {s.id: s for s in (await db.execute(select(Session))).scalars()}
     for position, s in enumerate(data.sessions):
         values = _session_values(s, position)

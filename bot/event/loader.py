@@ -99,38 +99,105 @@ class _Missing:
 MISSING: Any = _Missing()
 
 
-def _compose(text: str) -> tuple[Any, dict[str, int], list[Problem]]:
+MAX_VALUES = 500_000  # far beyond any conference; stops alias bombs ("billion laughs") early
+MERGE_TAG = "tag:yaml.org,2002:merge"
+_Composer = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when installed: ~10x faster
+
+
+class _TooLarge(Exception):
+    pass
+
+
+@dataclass
+class _Document:
+    """The parsed file: plain values, the line of every path, and the source text of every scalar
+    (so `id: 010` stays "010" and `name: no` stays "no" instead of YAML 1.1's 8 and False)."""
+
+    value: Any
+    lines: dict[str, int]
+    raw: dict[str, str]
+    problems: list[Problem]
+
+
+def _compose(text: str) -> _Document:
     """Parses YAML into plain values plus a map from path (`sessions[3].end`) to line number."""
-    lines: dict[str, int] = {}
-    problems: list[Problem] = []
+    doc = _Document(None, {}, {}, [])
     constructor = yaml.SafeLoader("")
+    count = 0
+    open_nodes: set[int] = set()
+
+    def scalar(node: yaml.ScalarNode, path: str | None) -> Any:
+        if not node.style and path is not None:  # plain (unquoted); libyaml says "" where PyYAML says None
+            doc.raw[path] = node.value
+        try:
+            return constructor.construct_object(node)
+        except Exception:  # noqa: BLE001 (any constructor failure: 2019-02-30, `!!timestamp soon`, `!!int abc`)
+            # e.g. 2019-02-30 or `!!int abc`: keep the text, the field's own check says what is wrong
+            constructor.recursive_objects.clear()
+            return node.value
 
     def build(node: yaml.Node, path: str) -> Any:
-        lines[path] = node.start_mark.line + 1
-        if isinstance(node, yaml.MappingNode):
-            result: dict[str, Any] = {}
-            for key_node, value_node in node.value:
-                key = str(constructor.construct_object(key_node))
-                child = f"{path}.{key}" if path else key
-                if key in result:
-                    problems.append(Problem(child, "appears twice", key_node.start_mark.line + 1))
-                result[key] = build(value_node, child)
-            return result
-        if isinstance(node, yaml.SequenceNode):
-            return [build(item, f"{path}[{i}]") for i, item in enumerate(node.value)]
-        return constructor.construct_object(node)
+        nonlocal count
+        count += 1
+        if count > MAX_VALUES:
+            raise _TooLarge
+        doc.lines.setdefault(path, node.start_mark.line + 1)
+        if isinstance(node, yaml.ScalarNode):
+            return scalar(node, path)
+        if id(node) in open_nodes:
+            doc.problems.append(Problem(path, "refers to itself (an alias inside its own anchor)", node.start_mark.line + 1))
+            return None
+        open_nodes.add(id(node))
+        try:
+            if isinstance(node, yaml.SequenceNode):
+                return [build(item, f"{path}[{i}]") for i, item in enumerate(node.value)]
+            return mapping(node, path)
+        finally:
+            open_nodes.discard(id(node))
 
-    root = yaml.compose(text, Loader=yaml.SafeLoader)
+    def mapping(node: yaml.MappingNode, path: str) -> dict[str, Any]:
+        result: dict[str, Any] = {}
+        merged: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            if key_node.tag == MERGE_TAG:  # `<<: *defaults`: explicit keys win, whatever their order
+                sources = build(value_node, path)
+                for source in sources if isinstance(sources, list) else [sources]:
+                    if isinstance(source, dict):
+                        for key, value in source.items():
+                            merged.setdefault(key, value)
+                continue
+            if not isinstance(key_node, yaml.ScalarNode):
+                doc.problems.append(Problem(path, "a key must be a plain word, not a list or mapping", key_node.start_mark.line + 1))
+                continue
+            key = str(scalar(key_node, None))
+            child = f"{path}.{key}" if path else key
+            if key in result:
+                doc.problems.append(Problem(child, "appears twice", key_node.start_mark.line + 1))
+            doc.lines[child] = value_node.start_mark.line + 1
+            result[key] = build(value_node, child)
+        return {**merged, **result}
+
+    root = yaml.compose(text, Loader=_Composer)
     if root is None:
-        return {}, lines, problems
-    return build(root, ""), lines, problems
+        doc.value = {}
+        return doc
+    try:
+        doc.value = build(root, "")
+    except _TooLarge:
+        doc.problems.append(Problem("", f"the file expands to more than {MAX_VALUES} values (aliases repeated?)", None))
+        doc.value = {}
+    except RecursionError:
+        doc.problems.append(Problem("", "nested too deeply", None))
+        doc.value = {}
+    return doc
 
 
 class _Validator:
     """Walks the parsed document, collecting problems instead of stopping at the first."""
 
-    def __init__(self, lines: dict[str, int]) -> None:
+    def __init__(self, lines: dict[str, int], raw: dict[str, str] | None = None) -> None:
         self.lines = lines
+        self.raw = raw or {}
         self.problems: list[Problem] = []
         self.languages: list[str] = ["en"]
         self.default_language = "en"
@@ -163,23 +230,31 @@ class _Validator:
             return MISSING
         return obj[key]
 
-    def string(self, obj: dict[str, Any], path: str, key: str, required: bool = True) -> str | None:
+    def as_written(self, value: Any, path: str) -> str:
+        """A scalar as the organiser wrote it: YAML 1.1 reads `010` as 8 and `no` as False."""
+        return value if isinstance(value, str) else self.raw.get(path, str(value))
+
+    def string(self, obj: dict[str, Any], path: str, key: str, required: bool = True, max_length: int = 200) -> str | None:
         value = self.get(obj, path, key, required)
+        where = f"{path}.{key}" if path else key
         if value is MISSING:
             return None
         if isinstance(value, (dict, list)):
-            self.problem(f"{path}.{key}", "must be a single value, not a list or mapping")
+            self.problem(where, "must be a single value, not a list or mapping")
             return None
-        text = str(value).strip()
+        text = self.as_written(value, where).strip()
         if required and not text:
-            self.problem(f"{path}.{key}", "must not be empty")
+            self.problem(where, "must not be empty")
+            return None
+        if len(text) > max_length:
+            self.problem(where, f"is {len(text)} characters long; at most {max_length}")
             return None
         return text or None
 
-    def ident(self, obj: dict[str, Any], path: str, key: str = "id") -> str | None:
-        value = self.string(obj, path, key)
+    def ident(self, obj: dict[str, Any], path: str, key: str = "id", max_length: int = 64) -> str | None:
+        value = self.string(obj, path, key, max_length=max_length)
         if value is not None and not ID_PATTERN.match(value):
-            self.problem(f"{path}.{key}", f"{value!r} is not a valid id (letters, digits, - _ . ; at most 64)")
+            self.problem(f"{path}.{key}", f"{value!r} is not a valid id (letters, digits, - _ . ; at most {max_length})")
             return None
         return value
 
@@ -210,18 +285,18 @@ class _Validator:
         where = f"{path}.{key}" if path else key
         if value is MISSING:
             return None
-        if isinstance(value, (str, int, float)) and not isinstance(value, bool):
-            result = {self.default_language: str(value).strip()}
+        if isinstance(value, (str, int, float, bool, date)):
+            result = {self.default_language: self.as_written(value, where).strip()}
         elif isinstance(value, dict):
             result = {}
             for lang, item in value.items():
                 if lang not in self.languages:
                     self.problem(f"{where}.{lang}", f"language {lang!r} is not in event.languages")
                     continue
-                if not isinstance(item, (str, int, float)) or isinstance(item, bool):
+                if not isinstance(item, (str, int, float, bool, date)):
                     self.problem(f"{where}.{lang}", "must be text")
                     continue
-                result[lang] = str(item).strip()
+                result[lang] = self.as_written(item, f"{where}.{lang}").strip()
         else:
             self.problem(where, "must be text or a mapping of language to text")
             return None
@@ -236,7 +311,10 @@ class _Validator:
         if value is None:
             return {}
         if isinstance(value, list):
-            value = {self.default_language: value}
+            if any(isinstance(item, (list, dict)) for item in value):
+                self.problem(where, "must be a list of words or a mapping of language to list")
+                return {}
+            return {self.default_language: [w for i, item in enumerate(value) if (w := self.as_written(item, f"{where}[{i}]").strip())]}
         if not isinstance(value, dict):
             self.problem(where, "must be a list of words or a mapping of language to list")
             return {}
@@ -244,20 +322,22 @@ class _Validator:
         for lang, items in value.items():
             if lang not in self.languages:
                 self.problem(f"{where}.{lang}", f"language {lang!r} is not in event.languages")
-            elif not isinstance(items, list) or not all(isinstance(i, (str, int)) for i in items):
+            elif not isinstance(items, list) or not all(isinstance(i, (str, int, float, bool)) for i in items):
                 self.problem(f"{where}.{lang}", "must be a list of words")
             else:
-                result[lang] = [str(i).strip() for i in items if str(i).strip()]
+                words = (self.as_written(item, f"{where}.{lang}[{i}]").strip() for i, item in enumerate(items))
+                result[lang] = [w for w in words if w]
         return result
 
     def string_list(self, obj: dict[str, Any], path: str, key: str) -> list[str]:
         value = obj.get(key)
         if value is None:
             return []
-        if not isinstance(value, list) or not all(isinstance(i, (str, int)) for i in value):
+        if not isinstance(value, list) or not all(isinstance(i, (str, int, float, bool)) for i in value):
             self.problem(f"{path}.{key}", "must be a list of strings")
             return []
-        return [str(i).strip() for i in value if str(i).strip()]
+        words = (self.as_written(item, f"{path}.{key}[{i}]").strip() for i, item in enumerate(value))
+        return [w for w in words if w]
 
     def mapping(self, doc: dict[str, Any], key: str, required: bool = True) -> dict[str, Any] | None:
         value = doc.get(key)
@@ -305,10 +385,10 @@ class _Validator:
 
 
 def _local_instant(value: Any, zone: ZoneInfo) -> datetime | None:
+    """A session's start or end: a date and a time, local to the event unless an offset is given."""
     if isinstance(value, datetime):
-        naive = value.replace(tzinfo=None) if value.tzinfo is None else None
-        return value if naive is None else naive.replace(tzinfo=zone)
-    if not isinstance(value, str):
+        return value if value.tzinfo else value.replace(tzinfo=zone)
+    if not isinstance(value, str) or ":" not in value:  # a bare date is not a time of day
         return None
     try:
         parsed = datetime.fromisoformat(value.strip().replace("T", " "))
@@ -318,8 +398,8 @@ def _local_instant(value: Any, zone: ZoneInfo) -> datetime | None:
 
 
 def _as_date(value: Any) -> date | None:
-    if isinstance(value, datetime):
-        return value.date()
+    if isinstance(value, datetime):  # a day is a date; a time on it is a mistake
+        return None
     if isinstance(value, date):
         return value
     try:
@@ -329,12 +409,28 @@ def _as_date(value: Any) -> date | None:
 
 
 def _as_time(value: Any) -> time | None:
-    if isinstance(value, int):  # YAML 1.1 reads 09:00 as a sexagesimal integer
+    """A local time of day such as "09:00" (no offset: the event's time zone applies)."""
+    if isinstance(value, int) and not isinstance(value, bool):  # YAML 1.1 reads 09:00 as a sexagesimal integer
         return time(value // 60, value % 60) if 0 <= value < 24 * 60 else None
     try:
-        return time.fromisoformat(str(value).strip())
+        parsed = time.fromisoformat(str(value).strip())
     except ValueError:
         return None
+    return parsed if parsed.tzinfo is None else None
+
+
+def _languages(v: _Validator, obj: dict[str, Any]) -> list[str]:
+    languages = v.string_list(obj, "event", "languages")
+    if "languages" in obj and not languages and not any(p.path == "event.languages" for p in v.problems):
+        v.problem("event.languages", "lists no language; at least the default one")
+    for i, lang in enumerate(languages):
+        try:
+            Locale.parse(lang)
+        except (UnknownLocaleError, ValueError):
+            v.problem(f"event.languages[{i}]", f"{lang!r} is not a known locale")
+        if lang in languages[:i]:
+            v.problem(f"event.languages[{i}]", f"{lang!r} is listed twice")
+    return list(dict.fromkeys(languages)) or ["en"]
 
 
 def _event(v: _Validator, doc: dict[str, Any]) -> tuple[EventInfo | None, ZoneInfo]:
@@ -342,33 +438,31 @@ def _event(v: _Validator, doc: dict[str, Any]) -> tuple[EventInfo | None, ZoneIn
     obj = v.mapping(doc, "event")
     if obj is None:
         return None, zone
-    languages = v.string_list(obj, "event", "languages") or ["en"]
-    for i, lang in enumerate(languages):
-        try:
-            Locale.parse(lang)
-        except (UnknownLocaleError, ValueError):
-            v.problem(f"event.languages[{i}]", f"{lang!r} is not a known locale")
-    default = v.string(obj, "event", "default_language") or languages[0]
+    languages = _languages(v, obj)
+    default = v.string(obj, "event", "default_language", required=False, max_length=16) or languages[0]
     if default not in languages:
         v.problem("event.default_language", f"{default!r} is not in event.languages")
+        default = languages[0]  # check the texts against a language that is there: one problem, not hundreds
     v.languages, v.default_language = languages, default
-    tz_name = v.string(obj, "event", "timezone")
+    tz_name = v.string(obj, "event", "timezone", max_length=64)
     if tz_name:
         try:
             zone = ZoneInfo(tz_name)
         except (ZoneInfoNotFoundError, ValueError):
             v.problem("event.timezone", f"{tz_name!r} is not an IANA time zone (e.g. Asia/Jakarta)")
+            tz_name = None
     ident = v.ident(obj, "event")
     texts = {k: v.text(obj, "event", k) for k in ("name", "host", "organiser", "description")}
     short = v.text(obj, "event", "short_name", required=False) or texts["name"]
     outcomes = v.text(obj, "event", "outcomes", required=False) or {}
+    website = v.string(obj, "event", "website", False, max_length=300)
+    hashtag = v.string(obj, "event", "hashtag", False, max_length=100)
     if ident is None or tz_name is None or any(t is None for t in texts.values()) or short is None:
         return None, zone
     return (
         EventInfo(
             id=ident, short_name=short, outcomes=outcomes, timezone=tz_name, languages=languages,
-            default_language=default, website=v.string(obj, "event", "website", False),
-            hashtag=v.string(obj, "event", "hashtag", False), **texts,  # type: ignore[arg-type]
+            default_language=default, website=website, hashtag=hashtag, **texts,  # type: ignore[arg-type]
         ),
         zone,
     )
@@ -381,38 +475,41 @@ def _venue(v: _Validator, doc: dict[str, Any]) -> VenueInfo | None:
     texts = {k: v.text(obj, "venue", k) for k in ("name", "address", "directions", "transport")}
     lat = v.number(obj, "venue", "latitude", -90, 90)
     lon = v.number(obj, "venue", "longitude", -180, 180)
+    place_id = v.string(obj, "venue", "google_place_id", False)
     if lat is None or lon is None or any(t is None for t in texts.values()):
         return None
-    return VenueInfo(latitude=lat, longitude=lon, google_place_id=v.string(obj, "venue", "google_place_id", False), **texts)  # type: ignore[arg-type]
+    return VenueInfo(latitude=lat, longitude=lon, google_place_id=place_id, **texts)  # type: ignore[arg-type]
 
 
 def _room(v: _Validator, path: str, obj: dict[str, Any]) -> RoomInfo | None:
     ident, name = v.ident(obj, path), v.text(obj, path, "name")
+    floor, description = v.text(obj, path, "floor", False), v.text(obj, path, "description", False)
     if ident is None or name is None:
         return None
-    return RoomInfo(ident, name, v.text(obj, path, "floor", False), v.text(obj, path, "description", False))
+    return RoomInfo(ident, name, floor, description)
 
 
 def _day(v: _Validator, path: str, obj: dict[str, Any]) -> DayInfo | None:
+    """A day with a readable id and date, even when its label has a problem (`label` is then empty)."""
     ident, label = v.ident(obj, path), v.text(obj, path, "label")
     raw = v.get(obj, path, "date")
     day = None if raw is MISSING else _as_date(raw)
     if raw is not MISSING and day is None:
-        v.problem(f"{path}.date", f"{raw!r} is not a date (YYYY-MM-DD)")
-    if ident is None or label is None or day is None:
+        v.problem(f"{path}.date", f"{v.as_written(raw, f'{path}.date')!r} is not a date (YYYY-MM-DD)")
+    if ident is None or day is None:
         return None
-    return DayInfo(ident, day, label)
+    return DayInfo(ident, day, label or {})
 
 
 def _speaker(v: _Validator, path: str, obj: dict[str, Any]) -> SpeakerInfo | None:
     ident, name = v.ident(obj, path), v.string(obj, path, "name")
+    kind = v.choice(obj, path, "kind", SPEAKER_KINDS, "person") or "person"
+    aliases = v.string_list(obj, path, "aliases")
+    title, organisation = v.text(obj, path, "title", False) or {}, v.text(obj, path, "organisation", False) or {}
+    bio = v.text(obj, path, "bio", False) or {}
     if ident is None or name is None:
         return None
-    return SpeakerInfo(
-        id=ident, name=name, kind=v.choice(obj, path, "kind", SPEAKER_KINDS, "person") or "person",
-        aliases=v.string_list(obj, path, "aliases"), title=v.text(obj, path, "title", False) or {},
-        organisation=v.text(obj, path, "organisation", False) or {}, bio=v.text(obj, path, "bio", False) or {},
-    )
+    return SpeakerInfo(id=ident, name=name, kind=kind, aliases=aliases, title=title, organisation=organisation, bio=bio)
 
 
 def _session(
@@ -425,7 +522,8 @@ def _session(
         raw = v.get(obj, path, key)
         value = None if raw is MISSING else _local_instant(raw, zone)
         if raw is not MISSING and value is None:
-            v.problem(f"{path}.{key}", f"{raw!r} is not a local date and time (YYYY-MM-DD HH:MM)")
+            written = v.as_written(raw, f"{path}.{key}")
+            v.problem(f"{path}.{key}", f"{written!r} is not a local date and time (YYYY-MM-DD HH:MM)")
         bounds.append(value)
     start, end = bounds
     day_id = None
@@ -438,7 +536,7 @@ def _session(
             v.problem(f"{path}.start", f"{local_day.isoformat()} is not one of the event days")
         elif end - start > timedelta(hours=24):
             v.problem(f"{path}.end", "lasts more than 24 hours")
-    room = v.string(obj, path, "room", required=False)
+    room = v.string(obj, path, "room", required=False, max_length=64)
     if room is not None and room not in rooms:
         v.problem(f"{path}.room", f"unknown room {room!r}")
     speaker_ids = v.string_list(obj, path, "speakers")
@@ -446,21 +544,20 @@ def _session(
         if sid not in speakers:
             v.problem(f"{path}.speakers[{i}]", f"unknown speaker id {sid!r}")
     number = obj.get("number")
-    if number is not None and (isinstance(number, bool) or not isinstance(number, int) or number < 0):
-        v.problem(f"{path}.number", f"{number!r} is not a whole number")
+    if number is not None and (isinstance(number, bool) or not isinstance(number, int) or not 0 <= number < 2**31):
+        v.problem(f"{path}.number", f"{v.as_written(number, f'{path}.number')!r} is not a whole number")
         number = None
     public = obj.get("public", True)
     if not isinstance(public, bool):
         v.problem(f"{path}.public", "must be true or false")
+    description, label = v.text(obj, path, "description", False) or {}, v.text(obj, path, "label", False)
+    topics = _merged(v.text_list(obj, path, "topics"), v.text_list(obj, path, "keywords"))
     if None in (ident, title, kind, start, end, day_id) or (end is not None and start is not None and end <= start):
         return None
     return SessionInfo(
         id=ident, title=title, kind=kind, starts_at=start.astimezone(ZoneInfo("UTC")),  # type: ignore[arg-type, union-attr]
         ends_at=end.astimezone(ZoneInfo("UTC")), day_id=day_id, room_id=room,  # type: ignore[arg-type, union-attr]
-        description=v.text(obj, path, "description", False) or {}, number=number,
-        label=v.text(obj, path, "label", False),
-        topics=_merged(v.text_list(obj, path, "topics"), v.text_list(obj, path, "keywords")),
-        speaker_ids=speaker_ids, public=bool(public),
+        description=description, number=number, label=label, topics=topics, speaker_ids=speaker_ids, public=bool(public),
     )
 
 
@@ -478,10 +575,13 @@ def _overlaps(v: _Validator, sessions: list[tuple[str, SessionInfo]]) -> None:
         if s.room_id:
             by_room.setdefault(s.room_id, []).append((path, s))
     for entries in by_room.values():
-        entries.sort(key=lambda e: e[1].starts_at)
-        for (prev_path, prev), (path, cur) in zip(entries, entries[1:], strict=False):
-            if cur.starts_at < prev.ends_at:
+        entries.sort(key=lambda e: (e[1].starts_at, e[1].ends_at))
+        running: list[tuple[str, SessionInfo]] = []  # earlier sessions not yet over: a long one overlaps many
+        for path, cur in entries:
+            running = [(p, s) for p, s in running if s.ends_at > cur.starts_at]
+            for prev_path, prev in running:
                 v.problem(f"{path}.start", f"overlaps {prev.id!r} ({prev_path}) in room {cur.room_id!r}")
+            running.append((path, cur))
 
 
 def _exhibition(v: _Validator, doc: dict[str, Any], rooms: set[str], days: set[str]) -> dict[str, Any] | None:
@@ -509,7 +609,7 @@ def _exhibition(v: _Validator, doc: dict[str, Any], rooms: set[str], days: set[s
         start, end = (_as_time(item.get(k)) for k in ("start", "end"))
         for key, value in (("start", start), ("end", end)):
             if value is None:
-                v.problem(f"{path}.{key}", "is not a time (HH:MM)")
+                v.problem(f"{path}.{key}", "is not a local time (HH:MM, in the event's time zone)")
         if start and end and end <= start:
             v.problem(f"{path}.end", "ends before it starts")
         if day and start and end:
@@ -519,18 +619,29 @@ def _exhibition(v: _Validator, doc: dict[str, Any], rooms: set[str], days: set[s
     return {"title": title, "description": description or {}, "room": room, "hours": hours}
 
 
+def _yaml_problem(exc: yaml.YAMLError, text: str) -> Problem:
+    mark = getattr(exc, "problem_mark", None)
+    line = mark.line + 1 if mark is not None else None
+    position = getattr(exc, "position", None)  # a reader error: a character YAML does not allow
+    if line is None and isinstance(position, int):
+        line = text.count("\n", 0, position) + 1
+    reason = getattr(exc, "problem", None) or getattr(exc, "reason", None) or exc
+    if isinstance(exc, yaml.reader.ReaderError):
+        reason = f"a character YAML does not allow ({exc.character!r})" if isinstance(exc.character, str) else exc.reason
+    return Problem("", f"not valid YAML: {reason}", line)
+
+
 def parse_event(text: str, source: str = "<event file>") -> EventData:
     """Validates the text of an event file; raises EventFileError listing every problem."""
     try:
-        doc, lines, problems = _compose(text)
+        parsed = _compose(text)
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark is not None else None
-        raise EventFileError(source, [Problem("", f"not valid YAML: {getattr(exc, 'problem', exc)}", line)]) from None
+        raise EventFileError(source, [_yaml_problem(exc, text)]) from None
+    doc = parsed.value
     if not isinstance(doc, dict):
-        raise EventFileError(source, [Problem("", "the file must be a mapping with sections event, venue, ...", 1)])
-    v = _Validator(lines)
-    v.problems.extend(problems)
+        raise EventFileError(source, parsed.problems or [Problem("", "the file must be a mapping with sections event, venue, ...", 1)])
+    v = _Validator(parsed.lines, parsed.raw)
+    v.problems.extend(parsed.problems)
     known = {"event", "venue", "rooms", "days", "sessions", "speakers", "delegations", "exhibitors", "exhibition", "faq", "places"}
     for key in doc:
         if key not in known:
@@ -538,15 +649,23 @@ def parse_event(text: str, source: str = "<event file>") -> EventData:
     event, zone = _event(v, doc)
     venue = _venue(v, doc)
     rooms = v.unique([(p, _room(v, p, o)) for p, o in v.items(doc, "rooms")], lambda r: r.id)
-    days = v.unique([(p, _day(v, p, o)) for p, o in v.items(doc, "days")], lambda d: d.id)
+    day_entries = [(p, _day(v, p, o)) for p, o in v.items(doc, "days")]
+    days = v.unique([(p, d) for p, d in day_entries if d is not None and d.label], lambda d: d.id)
+    _distinct_dates(v, day_entries)
     speakers = v.unique([(p, _speaker(v, p, o)) for p, o in v.items(doc, "speakers", False)], lambda s: s.id)
     room_ids, speaker_ids = {r.id for r in rooms}, {s.id for s in speakers}
-    day_by_date = {d.date: d.id for d in days}
+    # Every day with a readable date, even one with another problem: its sessions are not "off the calendar".
+    day_by_date = {d.date: d.id for _, d in day_entries if d is not None}
     session_entries = [
         (p, _session(v, p, o, zone, day_by_date, room_ids, speaker_ids)) for p, o in v.items(doc, "sessions")
     ]
     sessions = v.unique(session_entries, lambda s: s.id)
-    _overlaps(v, [(p, s) for p, s in session_entries if s is not None and s in sessions])
+    kept = {id(s) for s in sessions}
+    _overlaps(v, [(p, s) for p, s in session_entries if s is not None and id(s) in kept])
+    if isinstance(doc.get("days"), list) and not doc["days"]:
+        v.problem("days", "lists no day; an event has at least one")
+    if isinstance(doc.get("sessions"), list) and not doc["sessions"]:
+        v.problem("sessions", "lists no session; importing it would cancel the whole programme")
     delegations = v.unique([(p, _delegation(v, p, o)) for p, o in v.items(doc, "delegations", False)], lambda d: d.id)
     exhibitors = v.unique([(p, _exhibitor(v, p, o)) for p, o in v.items(doc, "exhibitors", False)], lambda e: e.id)
     faq = v.unique([(p, _faq(v, p, o)) for p, o in v.items(doc, "faq", False)], lambda f: f.id)
@@ -562,15 +681,27 @@ def parse_event(text: str, source: str = "<event file>") -> EventData:
     )
 
 
+def _distinct_dates(v: _Validator, entries: list[tuple[str, DayInfo | None]]) -> None:
+    seen: dict[date, str] = {}
+    for path, day in entries:
+        if day is None:
+            continue
+        if day.date in seen:
+            v.problem(f"{path}.date", f"{day.date.isoformat()} is already the date of {seen[day.date]}")
+        else:
+            seen[day.date] = path
+
+
 def _delegation(v: _Validator, path: str, obj: dict[str, Any]) -> DelegationInfo | None:
-    ident, name, group = v.ident(obj, path), v.text(obj, path, "name"), v.string(obj, path, "group", False)
+    ident = v.ident(obj, path, max_length=8)  # an ISO 3166 code such as JP, or a short code of the organiser's
+    name, group = v.text(obj, path, "name"), v.string(obj, path, "group", False, max_length=64)
     return DelegationInfo(ident, name, group) if ident is not None and name is not None else None
 
 
 def _exhibitor(v: _Validator, path: str, obj: dict[str, Any]) -> ExhibitorInfo | None:
     ident, name = v.ident(obj, path), v.string(obj, path, "name")
     description = v.text(obj, path, "description", False) or {}
-    booth, website = v.string(obj, path, "booth", False), v.string(obj, path, "website", False)
+    booth, website = v.string(obj, path, "booth", False, max_length=64), v.string(obj, path, "website", False, max_length=300)
     return ExhibitorInfo(ident, name, description, booth, website) if ident is not None and name is not None else None
 
 
@@ -578,10 +709,10 @@ def _faq(v: _Validator, path: str, obj: dict[str, Any]) -> FaqInfo | None:
     ident = v.ident(obj, path)
     topic = v.choice(obj, path, "topic", FAQ_TOPICS)
     question, answer = v.text(obj, path, "question"), v.text(obj, path, "answer")
+    verified, keywords = v.text(obj, path, "verified_answer", required=False), v.text_list(obj, path, "keywords")
     if None in (ident, topic, question, answer):
         return None
-    verified = v.text(obj, path, "verified_answer", required=False)
-    return FaqInfo(ident, topic, question, answer, v.text_list(obj, path, "keywords"), verified)  # type: ignore[arg-type]
+    return FaqInfo(ident, topic, question, answer, keywords, verified)  # type: ignore[arg-type]
 
 
 MAX_PLACE_KM = 25.0  # farther than this from the venue is a typo (swapped or mistyped coordinates)
@@ -609,11 +740,15 @@ def _place(v: _Validator, path: str, obj: dict[str, Any], venue: VenueInfo | Non
 def load_event_file(path: Path) -> EventData:
     """Reads and validates an event file; raises EventFileError (with every problem) when it is bad."""
     try:
-        text = path.read_text(encoding="utf-8")
+        data = path.read_bytes()
     except FileNotFoundError:
         raise EventFileError(str(path), [Problem("", "file not found", None)]) from None
-    except UnicodeDecodeError as exc:
-        raise EventFileError(str(path), [Problem("", f"not UTF-8 text ({exc.reason} at byte {exc.start})", None)]) from None
     except OSError as exc:
         raise EventFileError(str(path), [Problem("", f"cannot be read: {exc.strerror}", None)]) from None
-    return parse_event(text, str(path))
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        problem = Problem("", f"not UTF-8 text (byte {data[exc.start]:#04x}); save the file as UTF-8", line)
+        raise EventFileError(str(path), [problem]) from None
+    return parse_event(text.removeprefix("\ufeff"), str(path))

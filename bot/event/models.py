@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Boolean, Column, Date, Float, ForeignKey, Integer, String, Table
+from sqlalchemy import Boolean, Column, Date, Float, ForeignKey, Integer, String, Table, false
 from sqlalchemy.orm import relationship
 
 from bot.db import Base, JSONType, UTCDateTime
@@ -56,14 +56,17 @@ class Room(Base):
     floor: Translations | None = Column(JSONType)
     description: Translations | None = Column(JSONType)
     position: int = Column(Integer, nullable=False, default=0)
+    # No longer in the event file; kept because cancelled sessions still name it.
+    retired: bool = Column(Boolean, nullable=False, default=False, server_default=false())
 
 
 class Day(Base):
     __tablename__ = "day"
     id: str = Column(String(64), primary_key=True)
-    date: date = Column(Date, nullable=False, unique=True)
+    date: date = Column(Date, nullable=False)  # unique among the days in use (the loader checks)
     label: Translations = Column(JSONType, nullable=False)
     position: int = Column(Integer, nullable=False, default=0)
+    retired: bool = Column(Boolean, nullable=False, default=False, server_default=false())
 
 
 session_speaker = Table(

@@ -179,10 +179,11 @@ class EventService:
         async with self.database.session() as db:
             event = (await db.execute(select(Event))).scalars().one()
             venue = (await db.execute(select(Venue))).scalars().one()
-            rooms = {r.id: RoomView(r.id, r.name) for r in (await db.execute(select(Room).order_by(Room.position))).scalars()}
+            rooms = {r.id: RoomView(r.id, r.name) for r in (await db.execute(
+                select(Room).where(Room.retired.is_(False)).order_by(Room.position))).scalars()}
             days = tuple(
                 DayView(d.id, d.date, d.label, i + 1)
-                for i, d in enumerate((await db.execute(select(Day).order_by(Day.date))).scalars())
+                for i, d in enumerate((await db.execute(select(Day).where(Day.retired.is_(False)).order_by(Day.date))).scalars())
             )
             sessions = tuple(
                 SessionView(

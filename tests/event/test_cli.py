@@ -66,7 +66,7 @@ def test_a_refused_file_leaves_the_loaded_event_as_it_was(tmp_path: Path) -> Non
     assert cli("import-event", str(event), env=env).returncode == 2
     event.write_text(MINIMAL_EVENT)
     again = cli("import-event", str(event), env=env)
-    assert again.stdout.strip() == "imported demo: 2 sessions (0 new, 0 updated, 2 unchanged, 0 cancelled)"
+    assert again.stdout.strip() == "imported demo: 2 sessions (0 new, 0 updated, 2 unchanged, 0 cancelled); the file is the same as last time"
 
 
 def test_check_validates_without_touching_the_database(tmp_path: Path) -> None:

@@ -31,8 +31,12 @@ async def test_reimporting_the_same_file_changes_nothing(database) -> None:
     await import_event(database, parse_event(MINIMAL_EVENT), NOW)
     summary = await import_event(database, parse_event(MINIMAL_EVENT), NOW + timedelta(hours=1))
     assert sorted(summary.unchanged) == ["opening", "talk"] and not summary.updated
+    assert summary.line().endswith("; the file is the same as last time")
     async with database.session() as db:
         assert (await db.execute(select(func.count()).select_from(Session))).scalar() == 2
+    snapshot = await EventService(database).snapshot()
+    await import_event(database, parse_event(MINIMAL_EVENT), NOW + timedelta(hours=2))
+    assert (await EventService(database).snapshot()).version == snapshot.version  # running bots keep theirs
 
 
 async def test_edited_session_is_updated_in_place(database) -> None:
@@ -85,3 +89,39 @@ async def test_sample_event_imports(database, sample_event) -> None:
     assert len(summary.created) == len(sample_event.sessions)
     snap = await EventService(database).snapshot()
     assert snap.timezone == "Asia/Jakarta" and len(snap.delegations) == 16
+
+
+TWO_DAYS = MINIMAL_EVENT.replace(
+    "    label: {en: Day 1, id: Hari pertama}\n",
+    "    label: {en: Day 1, id: Hari pertama}\n  - id: day-2\n    date: 2019-09-11\n    label: {en: Day 2, id: Hari kedua}\n",
+).replace("    start: 2019-09-10 10:00\n    end: 2019-09-10 11:00", "    start: 2019-09-11 10:00\n    end: 2019-09-11 11:00")
+
+
+async def test_the_event_can_move_by_a_day(database) -> None:
+    await import_event(database, parse_event(TWO_DAYS), NOW)
+    later = TWO_DAYS.replace("2019-09-11", "2019-09-12").replace("2019-09-10", "2019-09-11")
+    summary = await import_event(database, parse_event(later), NOW)
+    assert sorted(summary.moved) == ["opening", "talk"]
+    days = (await EventService(database).snapshot()).days
+    assert [(d.id, d.date.isoformat()) for d in days] == [("day-1", "2019-09-11"), ("day-2", "2019-09-12")]
+
+
+async def test_a_renamed_day_replaces_the_old_one(database) -> None:
+    await import_event(database, parse_event(MINIMAL_EVENT), NOW)
+    await import_event(database, parse_event(MINIMAL_EVENT.replace("day-1", "tuesday")), NOW)
+    snap = await EventService(database).snapshot()
+    assert [d.id for d in snap.days] == ["tuesday"]
+    assert {s.day_id for s in snap.sessions} == {"tuesday"}
+
+
+async def test_a_day_and_a_room_dropped_from_the_file_leave_the_agenda(database) -> None:
+    await import_event(database, parse_event(TWO_DAYS), NOW)
+    one_day = MINIMAL_EVENT.replace("  - id: side\n    name: Side Room\n", "")
+    summary = await import_event(database, parse_event(one_day.split("  - id: talk")[0] + "faq:" + one_day.split("faq:")[1]), NOW)
+    assert summary.cancelled == ["talk"]
+    snap = await EventService(database).snapshot()
+    assert [d.id for d in snap.days] == ["day-1"] and set(snap.rooms) == {"hall"}
+    restored = await import_event(database, parse_event(TWO_DAYS), NOW)  # and come back with the file
+    assert restored.restored == ["talk"]
+    snap = await EventService(database).snapshot()
+    assert [d.id for d in snap.days] == ["day-1", "day-2"] and set(snap.rooms) == {"hall", "side"}
