@@ -6,6 +6,7 @@ import argparse
 import importlib
 import sys
 
+from bot.db import connection_failure
 from bot.settings import SettingsError
 
 # Each feature registers its own subcommands: module.register(subparsers).
@@ -34,11 +35,16 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def with_default_command(argv: list[str]) -> list[str]:
+    """`run` when no command is given: no arguments at all, or only run's options
+    (`python -m bot --no-console`); -h/--help still shows the commands."""
+    if not argv or (argv[0].startswith("-") and argv[0] not in ("-h", "--help")):
+        return ["run", *argv]
+    return argv
+
+
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    if args.command is None:
-        args = parser.parse_args(["run", *(argv if argv is not None else sys.argv[1:])])
+    args = build_parser().parse_args(with_default_command(sys.argv[1:] if argv is None else argv))
     try:
         return int(args.handler(args) or 0)
     except SettingsError as exc:
@@ -46,6 +52,11 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
+    except Exception as exc:
+        if (failure := connection_failure(exc)) is None:
+            raise
+        print(failure, file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

@@ -8,15 +8,16 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import socket
 import sys
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import JSON, BigInteger, DateTime, Integer, MetaData, event, text
-from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.engine import URL, Connection, make_url
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, create_async_engine
 from sqlalchemy.orm import declarative_base, sessionmaker
@@ -68,10 +69,20 @@ def async_url(url: str) -> str:
     if backend == "sqlite":
         parsed = parsed.set(drivername="sqlite+aiosqlite")
     elif backend in ("postgresql", "postgres"):
-        parsed = parsed.set(drivername="postgresql+asyncpg")
+        parsed = _sslmode_as_asyncpg_ssl(parsed.set(drivername="postgresql+asyncpg"))
     else:
         raise ValueError(f"unsupported database {backend!r}: use SQLite or PostgreSQL")
     return parsed.render_as_string(hide_password=False)
+
+
+def _sslmode_as_asyncpg_ssl(url: URL) -> URL:
+    """Managed PostgreSQL hands out libpq URLs with `?sslmode=require`; SQLAlchemy passes query
+    parameters to asyncpg.connect() as keywords, and asyncpg takes the same values as `ssl`."""
+    sslmode = url.query.get("sslmode")
+    if sslmode is None:
+        return url
+    url = url.difference_update_query(["sslmode"])
+    return url if "ssl" in url.query else url.update_query_dict({"ssl": sslmode})
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -91,20 +102,64 @@ _OUTAGE_NAMES = {
 }
 
 
-def is_outage(error: BaseException | None) -> bool:
-    """True when an error means the database is unreachable for now (worth waiting and retrying),
-    not that a statement was wrong."""
+def _causes(error: BaseException | None) -> Iterator[BaseException]:
+    """The error and what it wraps: SQLAlchemy's `orig`, then the cause or context, each once."""
     seen: set[int] = set()
     while error is not None and id(error) not in seen:
         seen.add(id(error))
-        if isinstance(error, DBAPIError) and error.connection_invalidated:
-            return True
-        if isinstance(error, (ConnectionRefusedError, ConnectionResetError, ConnectionAbortedError)):
-            return True
-        if type(error).__name__ in _OUTAGE_NAMES and type(error).__module__.startswith(("asyncpg", "sqlalchemy")):
-            return True
+        yield error
         error = getattr(error, "orig", None) or error.__cause__ or error.__context__
+
+
+def is_outage(error: BaseException | None) -> bool:
+    """True when an error means the database is unreachable for now (worth waiting and retrying),
+    not that a statement was wrong."""
+    for cause in _causes(error):
+        if isinstance(cause, DBAPIError) and cause.connection_invalidated:
+            return True
+        if isinstance(cause, (ConnectionRefusedError, ConnectionResetError, ConnectionAbortedError)):
+            return True
+        if type(cause).__name__ in _OUTAGE_NAMES and type(cause).__module__.startswith(("asyncpg", "sqlalchemy")):
+            return True
     return False
+
+
+class DatabaseUnreachable(Exception):
+    """No connection to DATABASE_URL could be opened: no server at the address, an unknown host, no
+    such database, credentials refused. Raised from the driver's error, so is_outage() still sees
+    a refused connection as an outage while the bot runs; at start-up the CLI prints the message."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(f"DATABASE_URL: cannot connect to the database ({reason})")
+
+
+def connection_failure(error: BaseException | None) -> DatabaseUnreachable | None:
+    """The DatabaseUnreachable behind an error, if opening a connection is what failed."""
+    return next((c for c in _causes(error) if isinstance(c, DatabaseUnreachable)), None)
+
+
+def _why_unreachable(error: Exception, dialect_name: str, cargs: Any, cparams: dict[str, Any]) -> str:
+    if dialect_name == "sqlite":
+        return f"{cargs[0] if cargs else cparams.get('database')}: {error}"
+    host = cparams.get("host") or "localhost"
+    where = f"{host}:{cparams.get('port') or 5432}"
+    if isinstance(error, ConnectionRefusedError):
+        return f"connection refused at {where}"
+    if isinstance(error, socket.gaierror):
+        return f"unknown host {host}"
+    if isinstance(error, (TimeoutError, asyncio.TimeoutError)):
+        return f"no answer from {where}"
+    if isinstance(error, OSError) and error.strerror:
+        return f"{where}: {error.strerror}"
+    return str(error) or type(error).__name__
+
+
+def _connect(dialect: Any, _record: Any, cargs: Any, cparams: dict[str, Any]) -> Any:
+    """Opens a driver connection (SQLAlchemy's do_connect hook); a failure names the address."""
+    try:
+        return dialect.connect(*cargs, **cparams)
+    except Exception as exc:
+        raise DatabaseUnreachable(_why_unreachable(exc, dialect.name, cargs, cparams)) from exc
 
 
 def log_failure(logger: logging.Logger, message: str, *args: object) -> None:
@@ -117,6 +172,13 @@ def log_failure(logger: logging.Logger, message: str, *args: object) -> None:
         logger.exception(message, *args)
 
 
+def _make_parent_directory(path: Path) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise DatabaseUnreachable(f"cannot create the directory {path.parent}: {exc.strerror}") from exc
+
+
 class Database:
     """The engine and a session factory; the only place that knows how to connect."""
 
@@ -127,7 +189,7 @@ class Database:
         kwargs: dict[str, Any] = {"echo": echo, "future": True}
         if self.is_sqlite:
             if parsed.database and parsed.database != ":memory:":
-                Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+                _make_parent_directory(Path(parsed.database))
             kwargs["connect_args"] = {"timeout": 30}
             kwargs["poolclass"] = AsyncAdaptedQueuePool  # a connection (and its thread) per unit of work is slow
             kwargs["pool_size"], kwargs["max_overflow"] = 4, 16
@@ -135,6 +197,7 @@ class Database:
             kwargs["pool_pre_ping"] = True
             kwargs["pool_size"] = 10
         self.engine: AsyncEngine = create_async_engine(self.url, **kwargs)
+        event.listen(self.engine.sync_engine, "do_connect", _connect)
         if self.is_sqlite:
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
         self._sessions = sessionmaker(self.engine, class_=AsyncSession, expire_on_commit=False)

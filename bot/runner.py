@@ -23,8 +23,19 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     p.add_argument("--webhook-url", help="webhook mode: the public HTTPS URL Telegram posts updates to (WEBHOOK_URL); "
                    "needs WEBHOOK_SECRET; the bot serves them at path /telegram")
     p.add_argument("--listen", help="address of the bot's HTTP server: webhook, /healthz, /metrics (LISTEN, default 127.0.0.1)")
-    p.add_argument("--port", type=int, help="port of the bot's HTTP server (PORT, default 8443)")
+    p.add_argument("--port", type=tcp_port, help="port of the bot's HTTP server (PORT, default 8443; 0 takes any free port)")
     p.set_defaults(handler=_run)
+
+
+def tcp_port(raw: str) -> int:
+    """argparse type for --port: the same range as PORT (0 lets the system pick a free port)."""
+    try:
+        port = int(raw)
+    except ValueError:
+        port = -1
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"{raw!r} is not a TCP port (0-65535)")
+    return port
 
 
 async def serve(settings: Settings, console: bool) -> int:
@@ -98,5 +109,7 @@ def _run(args: argparse.Namespace) -> int:
     try:
         return asyncio.run(serve(settings, console=console))
     except EventFileError as exc:
-        print(str(exc), file=sys.stderr)
+        print(f"EVENT_FILE {exc.source}: refused, {len(exc.problems)} problem(s); the assistant did not start", file=sys.stderr)
+        for problem in exc.problems:
+            print(f"  {problem}", file=sys.stderr)
         return 2

@@ -7,10 +7,15 @@ the variable, instead of failing later in the middle of a conversation.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
+from urllib.parse import urlsplit
+
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 TELEGRAM_BASE_URL = "https://api.telegram.org/bot"
@@ -105,6 +110,13 @@ def _url(name: str, raw: str, schemes: tuple[str, ...] = ("http", "https")) -> s
     value = raw.strip()
     if not any(value.startswith(f"{s}://") for s in schemes):
         raise SettingsError(f"{name}: {raw!r} is not a URL starting with {' or '.join(schemes)}://")
+    parts = urlsplit(value)
+    if not parts.hostname:
+        raise SettingsError(f"{name}: {raw!r} has no host name or address after {parts.scheme}://")
+    try:
+        _ = parts.port  # not a number, or out of range, raises
+    except ValueError:
+        raise SettingsError(f"{name}: {raw!r} has an invalid port") from None
     return value
 
 
@@ -116,14 +128,44 @@ def _token(name: str, raw: str) -> str:
     return value
 
 
+# libpq's sslmode values, which asyncpg understands too (bot/db.py passes sslmode on as asyncpg's ssl).
+SSL_MODES = ("disable", "allow", "prefer", "require", "verify-ca", "verify-full")
+
+
 def _database_url(name: str, raw: str) -> str:
-    value = raw.strip()
-    if not value.startswith(("sqlite", "postgresql", "postgres")):
+    """A SQLite or PostgreSQL URL that SQLAlchemy can parse; a relative SQLite path is made absolute
+    under the project root, like EVENT_FILE and MODEL_DIR, so the working directory does not matter."""
+    try:
+        url = make_url(raw.strip())
+    except (ArgumentError, ValueError):
+        url = None
+    if url is None or url.get_backend_name() not in ("sqlite", "postgresql", "postgres"):
         raise SettingsError(
             f"{name}: {raw!r} is not a SQLite or PostgreSQL URL "
             "(sqlite:///var/assistant.db or postgresql://user@host/db)"
         )
-    return value
+    sslmode = url.query.get("sslmode")
+    if sslmode is not None and sslmode not in SSL_MODES:
+        raise SettingsError(f"{name}: sslmode={sslmode!r} is not one of {', '.join(SSL_MODES)}")
+    if _is_relative_sqlite_path(url):
+        return url.set(database=str(PROJECT_ROOT / str(url.database))).render_as_string(hide_password=False)
+    return raw.strip()
+
+
+def _is_relative_sqlite_path(url: URL) -> bool:
+    database = url.database
+    if url.get_backend_name() != "sqlite" or not database or database == ":memory:" or "uri" in url.query:
+        return False
+    return not Path(database).is_absolute()
+
+
+def _dotenv_value(raw: str) -> str:
+    """A value as docker compose and python-dotenv read it: quotes removed (a # inside them is
+    kept); unquoted, a # after whitespace starts a comment."""
+    value = raw.strip()
+    if value[:1] in ("'", '"') and (end := value.find(value[0], 1)) > 0:
+        return value[1:end]
+    return re.sub(r"\s#.*", "", raw).strip()
 
 
 def read_dotenv(path: Path) -> dict[str, str]:
@@ -131,12 +173,16 @@ def read_dotenv(path: Path) -> dict[str, str]:
     values: dict[str, str] = {}
     if not path.is_file():
         return values
-    for line in path.read_text(encoding="utf-8").splitlines():
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise SettingsError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+    for line in text.splitlines():
         line = line.strip()
         if not line or line.startswith("#") or "=" not in line:
             continue
         key, _, value = line.removeprefix("export ").partition("=")
-        values[key.strip()] = value.strip().strip("'\"")
+        values[key.strip()] = _dotenv_value(value)
     return values
 
 

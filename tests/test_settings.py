@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.settings import SettingsError, load_settings
+from bot.db import async_url
+from bot.settings import PROJECT_ROOT, SettingsError, load_settings
 
 
 def settings(**env: str):
@@ -39,6 +40,10 @@ def test_log_format_and_bot_username_are_read() -> None:
         ("ASSISTANT_NOW", "2019-09-10T10:15:00"), ("DATABASE_URL", "mysql://x"), ("NLU_URL", "localhost:5005"),
         ("TELEGRAM_BOT_TOKEN", "not-a-token"), ("TELEGRAM_API_BASE_URL", "ftp://x"), ("OUTBOX_RATE", "0"),
         ("LOG_LEVEL", "LOUD"), ("EMULATOR_PORT", "99999"), ("LOG_FORMAT", "xml"), ("BOT_USERNAME", "no spaces allowed"),
+        ("DATABASE_URL", "sqlite"), ("DATABASE_URL", "postgresql"), ("DATABASE_URL", "postgresql://db.example.org:port/db"),
+        ("DATABASE_URL", "postgresql://db.example.org/db?sslmode=always"), ("TELEGRAM_API_BASE_URL", "http://"),
+        ("NLU_URL", "http://:5005"), ("NLU_URL", "http://127.0.0.1:port"), ("PUBLIC_URL", "https://"),
+        ("WEBHOOK_URL", "https:///telegram"),
     ],
 )
 def test_a_wrong_value_names_the_variable(name: str, value: str) -> None:
@@ -51,3 +56,35 @@ def test_dotenv_fills_what_the_environment_leaves_unset(tmp_path: Path) -> None:
     env_file.write_text("# comment\nexport HELPDESK_CHAT_ID=-5\nORGANISER_IDS='9'\n")
     s = load_settings({"ORGANISER_IDS": "1"}, dotenv=env_file)
     assert s.helpdesk_chat_id == -5 and s.organiser_ids == {1}
+
+
+def test_a_libpq_sslmode_reaches_asyncpg_as_ssl() -> None:
+    url = settings(DATABASE_URL="postgresql://bot@db.example.org:5432/assistant?sslmode=require").database_url
+    assert async_url(url) == "postgresql+asyncpg://bot@db.example.org:5432/assistant?ssl=require"
+
+
+def test_a_relative_sqlite_path_is_under_the_project_root_like_event_file() -> None:
+    s = settings(DATABASE_URL="sqlite:///var/rehearsal.db", EVENT_FILE="data/event.yml")
+    assert s.database_url == f"sqlite:///{PROJECT_ROOT / 'var' / 'rehearsal.db'}"
+    assert s.event_file == PROJECT_ROOT / "data" / "event.yml"
+    assert settings(DATABASE_URL="sqlite+aiosqlite:////srv/a.db").database_url == "sqlite+aiosqlite:////srv/a.db"
+
+
+def test_dotenv_drops_inline_comments_but_keeps_a_hash_inside_quotes(tmp_path: Path) -> None:
+    env_file = tmp_path / ".env"
+    env_file.write_text(
+        "EVENT_FILE=data/event.yml # the sample\n"
+        "QUESTIONS_SECRET='not#a#comment#at#all' # rotated yearly\n"
+        "HELPDESK_CHAT_ID= # not decided yet\n"
+    )
+    s = load_settings({}, dotenv=env_file)
+    assert s.event_file == PROJECT_ROOT / "data" / "event.yml"
+    assert s.questions_secret == "not#a#comment#at#all"
+    assert s.helpdesk_chat_id is None
+
+
+def test_a_dotenv_that_is_not_utf8_names_the_file(tmp_path: Path) -> None:
+    env_file = tmp_path / ".env"
+    env_file.write_bytes("EVENT_FILE=données.yml\n".encode("latin-1"))
+    with pytest.raises(SettingsError, match=f"^{env_file}: not UTF-8 text"):
+        load_settings({}, dotenv=env_file)

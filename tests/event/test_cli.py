@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+from sqlalchemy.engine import make_url
+
 from bot.settings import PROJECT_ROOT
+from tests.conftest import POSTGRES_URL
 from tests.event.minimal import MINIMAL_EVENT
 
 
@@ -77,3 +82,60 @@ def test_check_validates_without_touching_the_database(tmp_path: Path) -> None:
     assert result.returncode == 0
     assert result.stdout.endswith("valid, demo (2 sessions, 1 speaker, 1 FAQ entry, 0 places); nothing was imported (--check)\n")
     assert not db.exists()
+
+
+def unused_port() -> int:
+    """A loopback port nothing listens on: a connection to it is refused."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def assert_stopped_with(result: subprocess.CompletedProcess[str], message: str) -> None:
+    assert result.returncode == 2, result.stderr
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("command", [["import-event", "EVENT"], ["roles", "list"], ["run", "--no-console"]])
+def test_a_database_server_that_refuses_connections_stops_every_command_with_one_line(command: list[str], tmp_path: Path) -> None:
+    event = tmp_path / "event.yml"
+    event.write_text(MINIMAL_EVENT)
+    port = unused_port()
+    args = [str(event) if a == "EVENT" else a for a in command]
+    result = cli(*args, env={"DATABASE_URL": f"postgresql://postgres@127.0.0.1:{port}/assistant", "EVENT_FILE": str(event)})
+    assert_stopped_with(result, f"DATABASE_URL: cannot connect to the database (connection refused at 127.0.0.1:{port})")
+
+
+def test_a_sqlite_path_that_cannot_be_created_names_database_url() -> None:
+    result = cli("roles", "list", env={"DATABASE_URL": "sqlite:////dev/null/assistant.db"})
+    assert_stopped_with(result, "DATABASE_URL: cannot connect to the database (cannot create the directory /dev/null")
+
+
+def test_a_database_url_without_a_scheme_names_the_variable() -> None:
+    assert_stopped_with(cli("roles", "list", env={"DATABASE_URL": "sqlite"}), "DATABASE_URL: 'sqlite' is not a SQLite or PostgreSQL URL")
+
+
+@pytest.mark.postgres
+@pytest.mark.skipif(not POSTGRES_URL, reason="TEST_DATABASE_URL is not set")
+@pytest.mark.parametrize(
+    ("change", "reason"),
+    [
+        ({"database": "no_such_database_for_tests"}, 'database "no_such_database_for_tests" does not exist'),
+        ({"username": "no_such_role_for_tests", "password": "wrong"}, '"no_such_role_for_tests"'),
+    ],
+)
+def test_a_missing_database_or_refused_credentials_name_database_url(change: dict[str, str], reason: str) -> None:
+    url = make_url(str(POSTGRES_URL)).set(**change).render_as_string(hide_password=False)
+    result = cli("roles", "list", env={"DATABASE_URL": url})
+    assert_stopped_with(result, "DATABASE_URL: cannot connect to the database (")
+    assert reason in result.stderr
+
+
+@pytest.mark.postgres
+@pytest.mark.skipif(not POSTGRES_URL, reason="TEST_DATABASE_URL is not set")
+def test_a_managed_postgresql_url_with_sslmode_works() -> None:
+    url = make_url(str(POSTGRES_URL)).update_query_dict({"sslmode": "disable"}).render_as_string(hide_password=False)
+    result = cli("roles", "list", env={"DATABASE_URL": url, "ORGANISER_IDS": "42"})
+    assert result.returncode == 0, result.stderr
+    assert "42\torganiser\tORGANISER_IDS" in result.stdout
