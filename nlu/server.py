@@ -7,6 +7,7 @@ this module only starts one on the loopback interface and stops it again.
 from __future__ import annotations
 
 import os
+import random
 import signal
 import socket
 import subprocess
@@ -25,8 +26,17 @@ from nlu.train import ROOT
 
 
 def free_port() -> int:
-    """A TCP port nobody listens on right now (on 127.0.0.1)."""
-    with socket.socket() as s:
+    """A TCP port nobody listens on right now (on 127.0.0.1), below Linux's ephemeral range
+    (32768-60999): a port the kernel hands out for outgoing connections can be taken by one
+    between this check and the server's bind."""
+    for port in random.sample(range(20000, 32768), 200):
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    with socket.socket() as s:  # that whole range busy: any port the system picks
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
 
