@@ -6,7 +6,7 @@ import argparse
 import importlib
 import sys
 
-from bot.db import connection_failure
+from bot.db import DatabaseInUse, connection_failure
 from bot.settings import SettingsError
 
 # Each feature registers its own subcommands: module.register(subparsers).
@@ -49,6 +49,9 @@ def main(argv: list[str] | None = None) -> int:
         return int(args.handler(args) or 0)
     except SettingsError as exc:
         print(f"configuration error: {exc}", file=sys.stderr)
+        return 2
+    except DatabaseInUse as exc:
+        print(exc, file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130

@@ -14,7 +14,7 @@ from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from sqlalchemy import JSON, BigInteger, DateTime, Integer, MetaData, event, text
 from sqlalchemy.engine import URL, Connection, make_url
@@ -124,6 +124,32 @@ def is_outage(error: BaseException | None) -> bool:
     return False
 
 
+# Two writers met: SQLite's "database is locked" (a read snapshot that cannot become a write, which
+# its busy timeout does not wait out) and PostgreSQL's serialization, deadlock and lock-wait refusals.
+# The transaction was rolled back and may simply be tried again.
+_CONTENTION_NAMES = {"SerializationError", "DeadlockDetectedError", "LockNotAvailableError"}
+_SQLITE_CONTENTION = ("database is locked", "database table is locked", "database is busy")
+
+
+def is_contention(error: BaseException | None) -> bool:
+    """True when a statement lost a race with another writer (worth trying again at once)."""
+    for cause in _causes(error):
+        if type(cause).__name__ in _CONTENTION_NAMES and type(cause).__module__.startswith("asyncpg"):
+            return True
+        if type(cause).__name__ == "OperationalError" and any(s in str(cause).lower() for s in _SQLITE_CONTENTION):
+            return True
+    return False
+
+
+def is_transient(error: BaseException | None) -> bool:
+    """An outage or a lost race: the work failed as a whole and can be done again later."""
+    return is_outage(error) or is_contention(error)
+
+
+class DatabaseInUse(Exception):
+    """Another running assistant holds this SQLite file (see Database.claim_runner)."""
+
+
 class DatabaseUnreachable(Exception):
     """No connection to DATABASE_URL could be opened: no server at the address, an unknown host, no
     such database, credentials refused. Raised from the driver's error, so is_outage() still sees
@@ -201,6 +227,7 @@ class Database:
         if self.is_sqlite:
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
         self._sessions = sessionmaker(self.engine, class_=AsyncSession, expire_on_commit=False)
+        self._runner_lock: IO[str] | None = None
 
     @property
     def dialect(self) -> str:
@@ -227,7 +254,39 @@ class Database:
             await conn.run_sync(_upgrade_head)
 
     async def dispose(self) -> None:
+        self.release_runner()
         await self.engine.dispose()
+
+    def claim_runner(self) -> None:
+        """Makes this process the only running assistant on a SQLite file.
+
+        SQLite has one writer and no row locks, so replicas sharing a file race on every claim (and
+        two pollers of one bot fight over getUpdates); several replicas need PostgreSQL. A second
+        assistant started on the same file stops with one line naming DATABASE_URL. Commands beside
+        the running bot (import-event, codes, broadcast) do not call this and keep working.
+        PostgreSQL needs no such lock: its claims are row locks.
+        """
+        database = make_url(self.url).database
+        if not self.is_sqlite or not database or database == ":memory:" or self._runner_lock is not None:
+            return
+        import fcntl
+
+        path = Path(database + ".runner")
+        handle = path.open("a+")
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.close()
+            raise DatabaseInUse(
+                f"DATABASE_URL: the SQLite database {database} is used by another running assistant; "
+                "run one assistant per SQLite file, or use PostgreSQL for several replicas"
+            ) from None
+        self._runner_lock = handle
+
+    def release_runner(self) -> None:
+        if self._runner_lock is not None:
+            self._runner_lock.close()  # closing the file drops the lock
+            self._runner_lock = None
 
 
 def _alembic_config(connection: Connection | None = None) -> Any:

@@ -68,7 +68,14 @@ async def serve(settings: Settings, console: bool) -> int:
         raise
     install_features(services)
     bot = RunningBot(services)
-    await bot.start()
+    try:
+        await bot.start()
+    except BaseException:
+        await bot.stop()
+        await services.close()  # aiosqlite's connection thread would keep a failed start-up from exiting
+        if emulator is not None:
+            await emulator.stop()
+        raise
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):

@@ -37,7 +37,7 @@ class Services:
     answers: AnswerService
     conversation: ConversationService
     interpreter: Interpreter
-    ledger: UpdateLedger | None = None  # set by build_services: which updates this or another replica took
+    ledger: UpdateLedger  # which updates this or another replica took
     metrics: Metrics = field(default_factory=Metrics)
     extras: dict[str, Any] = field(default_factory=dict)  # feature services added by their modules
 

@@ -14,6 +14,9 @@ first; this is the one place that delivers them. What a caller can rely on:
   each call is written as soon as the call returns (a background writer, one transaction per batch).
   A clean stop finishes the calls in flight and hands unsent rows back. After a kill -9 the rows it
   held return to "pending" when their lease runs out, and are sent by whoever runs next.
+  The lease fails closed: while this process cannot renew it (the database is away), it starts no
+  call once the lease is near its end, and when it renews again after the lease ran out it sends
+  only the rows still its own (another replica may have taken the others meanwhile).
   Doubles: only a row that was inside a Telegram call, or whose result was not yet written, when the
   process died can be sent twice: at most `max_in_flight` rows plus the few finished during the last
   write (about rate x write time, one or two). Nothing else is ever sent twice, and nothing is lost.
@@ -32,7 +35,7 @@ import time
 from collections import Counter, deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from telegram import Bot, Message
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
@@ -86,6 +89,7 @@ class DispatchStats:
     refused: int = 0  # 429s received
     released: int = 0
     reclaimed: int = 0
+    lost_lease: int = 0  # rows given up because their lease ran out before it could be renewed
     max_in_flight_seen: int = 0
 
 
@@ -151,6 +155,10 @@ class Dispatcher:
         self._rung = False
         self._results_ready = asyncio.Event()
         self._unlisten = doorbell.listen(self._ring) if doorbell is not None else None
+        # Until when (application clock) the leases on the rows held here are known to last; None
+        # while nothing is held. Calls start only well before it (see _lease_sure).
+        self._held_until: datetime | None = None
+        self._renew_now = False
 
     # --- the loop -------------------------------------------------------------------------------
 
@@ -175,6 +183,11 @@ class Dispatcher:
             if len(self._tasks) >= cfg.max_in_flight:
                 await self._sleep(cfg.idle_poll)
                 continue
+            if not self._lease_sure():
+                self._renew_now = True  # the feeder renews (and checks what is still ours) at once
+                self._feed_wake.set()
+                await self._sleep(cfg.idle_poll)
+                continue
             job, wait = self._pick()
             if job is None:
                 self._feed_wake.set()
@@ -194,7 +207,8 @@ class Dispatcher:
         next_maintenance = next_claim = 0.0
         while True:
             now = self._mono()
-            if now >= next_maintenance:
+            if now >= next_maintenance or self._renew_now:
+                self._renew_now = False
                 await self._maintain()
                 next_maintenance = self._mono() + min(cfg.lease_seconds / 3, 2.0)
             if (self._rung or now >= next_claim) and self._wants_more():
@@ -207,7 +221,7 @@ class Dispatcher:
             self._feed_wake.clear()
 
     def _wants_more(self) -> bool:
-        if len(self._queue) >= self.config.max_local:
+        if len(self._queue) >= self.config.max_local or not self._lease_sure():
             return False
         ready = sum(1 for chat in self._queued_chats if chat not in self._busy and self._pacer.ready_in(chat) <= 1.0)
         return ready < self.config.ready_target
@@ -216,14 +230,15 @@ class Dispatcher:
         cfg = self.config
         limit = min(cfg.max_local - len(self._queue), cfg.ready_target)
         now = self.clock.now()
+        lease_until = now + timedelta(seconds=cfg.lease_seconds)
         try:
-            rows = await self.store.claim(
-                now, limit, now + timedelta(seconds=cfg.lease_seconds), exclude_chats=set(self._queued_chats) | self._busy
-            )
+            rows = await self.store.claim(now, limit, lease_until, exclude_chats=set(self._queued_chats) | self._busy)
         except Exception:
             log_failure(log, "could not claim outbox rows; trying again shortly")
             await asyncio.sleep(1.0)
             return False
+        if rows and (self._held_until is None or not (self._queue or self._tasks)):
+            self._held_until = lease_until  # older rows, if any, keep the earlier (renewed) lease
         for row in rows:
             self._queue.append(_Job(row, calls_for(row.replies)))
             self._queued_chats[row.chat_id] += 1
@@ -234,12 +249,34 @@ class Dispatcher:
         """Renews this process's leases, returns dead processes' rows, expires stale ones."""
         now = self.clock.now()
         try:
+            lapsed = self._held_until is not None and now >= self._held_until
             await self.store.renew(now + timedelta(seconds=self.config.lease_seconds))
+            if lapsed:
+                await self._keep_only_held()
+            self._held_until = now + timedelta(seconds=self.config.lease_seconds) if (self._queue or self._tasks) else None
             self.stats.reclaimed += await self.store.reclaim_stuck(now)
             self.stats.expired += await self.store.expire(now)
         except Exception:
             log_failure(log, "outbox maintenance failed; trying again shortly")
         self._pacer.forget_idle()
+
+    def _lease_sure(self) -> bool:
+        """False once the leases held here are within a fifth of their length of running out (or
+        have): no call starts then, lest another replica, taking the rows over, sends them too."""
+        if self._held_until is None or not self._queue:
+            return True
+        margin = timedelta(seconds=self.config.lease_seconds / 5)
+        return self.clock.now() < self._held_until - margin
+
+    async def _keep_only_held(self) -> None:
+        """After a lapse of the lease: forgets queued rows that are no longer this process's."""
+        held = await self.store.held_ids()
+        lost = [job for job in self._queue if job.row.id not in held]
+        for job in lost:
+            self._dequeue(job)
+        if lost:
+            self.stats.lost_lease += len(lost)
+            log.warning("outbox: the lease on %d rows ran out while the database was away; whoever holds them now sends them", len(lost))
 
     def _pick(self) -> tuple[_Job | None, float]:
         """The first queued job whose chat may receive now; else how long until one may."""

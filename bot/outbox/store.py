@@ -117,6 +117,15 @@ class OutboxStore:
             )
             return int(result.rowcount or 0)
 
+    async def held_ids(self) -> set[int]:
+        """The rows this worker holds right now (in "sending" under one of its claim tokens)."""
+        async with self.database.session() as db:
+            rows = await db.execute(
+                select(OutboxMessage.id)
+                .where(OutboxMessage.status == SENDING, OutboxMessage.claimed_by.like(f"{self.worker_id}/%"))
+            )
+            return set(rows.scalars())
+
     async def reclaim_stuck(self, now: datetime) -> int:
         """Rows left in "sending" by a process that died (lease over) become pending again.
 

@@ -9,11 +9,11 @@ from telegram import BotCommand, BotCommandScopeAllPrivateChats, Update
 from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import Application, ApplicationBuilder, ApplicationHandlerStop, ContextTypes, TypeHandler
 
-from bot.db import is_outage
+from bot.db import is_transient
 from bot.i18n import Translator
 from bot.runtime import Services
+from bot.telegram.gate import UpdateGate
 from bot.telegram.ordering import ChatOrderedUpdateProcessor
-from bot.telegram.outage import OutageRetry
 
 log = logging.getLogger(__name__)
 EMULATOR_TOKEN = "123456:EMULATOR"
@@ -62,15 +62,18 @@ _BENIGN = ("query is too old", "query id is invalid", "message is not modified",
 
 
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A handler failed: the update's handling ends here (no later handler group runs for it); it is
+    handled again after a database outage, or the delegate gets an apology."""
     error = context.error
     if isinstance(error, Forbidden) or (isinstance(error, BadRequest) and any(b in str(error).lower() for b in _BENIGN)):
         log.info("Telegram refused a call while handling an update: %s", error)
-        return
-    retry: OutageRetry | None = context.application.bot_data.get("outage_retry")
-    if is_outage(error) and retry is not None and retry.note(update):
-        return  # handled again once the database is back (bot.telegram.outage)
+        raise ApplicationHandlerStop
+    gate: UpdateGate | None = context.application.bot_data.get("update_gate")
+    if is_transient(error) and gate is not None and gate.handle_again(update):
+        raise ApplicationHandlerStop  # handled again once the database answers (bot.telegram.gate)
     log.error("error while handling an update", exc_info=error)
     await apologise(context.application, update)
+    raise ApplicationHandlerStop
 
 
 async def apologise(app: Application, update: object) -> None:  # type: ignore[type-arg]
@@ -109,39 +112,17 @@ def build_application(services: Services) -> Application:  # type: ignore[type-a
     )
     app = builder.build()
     app.bot_data["services"] = services
-    retry = OutageRetry(services.database, services.ledger, services.metrics)
-    app.bot_data["outage_retry"] = retry
+    gate = UpdateGate(services.ledger, services.database, services.metrics, lambda u: apologise(app, u))
+    app.bot_data["update_gate"] = gate
     processor = app.update_processor
     if isinstance(processor, ChatOrderedUpdateProcessor):
-        async def after_update(update: object) -> None:
-            await retry.after(update, app.process_update, lambda u: apologise(app, u))
-
-        processor.after_update = after_update
+        processor.run_update = lambda update, first: gate.run(update, first, app.process_update)
 
     async def count(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         kind = next((name for name in _UPDATE_KINDS if getattr(update, name, None) is not None), "other")
         services.metrics.update_handled(kind)
 
     app.add_handler(TypeHandler(Update, count), group=-100)  # runs beside the real handler, never instead
-
-    ledger = services.ledger
-    if ledger is not None:
-        async def claim(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-            if not await ledger.claim(update.update_id):
-                log.info("update %s is handled by another replica: skipped", update.update_id)
-                raise ApplicationHandlerStop
-
-        async def finish(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-            try:
-                await ledger.done(update.update_id)
-            except Exception as error:
-                if not is_outage(error):
-                    raise
-                # The update was handled; only its bookkeeping failed. Handling it again would answer twice.
-                log.warning("update %s handled, but the database went away before it was marked done", update.update_id)
-
-        app.add_handler(TypeHandler(Update, claim), group=-1000)
-        app.add_handler(TypeHandler(Update, finish), group=10_000)
     for name in [*HANDLER_MODULES, *services.extras.get("handler_modules", []), LAST_HANDLER_MODULE]:
         importlib.import_module(name).register(app)
     app.add_error_handler(on_error)

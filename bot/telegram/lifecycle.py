@@ -39,6 +39,7 @@ class RunningBot:
         settings = self.services.settings
         if self.webhook and not settings.webhook_secret:
             raise SettingsError("WEBHOOK_SECRET: required in webhook mode (Telegram sends it with every update)")
+        self.services.database.claim_runner()
         await self.app.initialize()
         await register_command_menus(self.app, self.services)
         await self.app.start()
@@ -91,4 +92,5 @@ class RunningBot:
         if self.app.running:
             await self.app.stop()
         await self.app.shutdown()
+        self.services.database.release_runner()
         log.info("bot stopped")

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
 from telegram import Update
@@ -26,8 +26,9 @@ class ChatOrderedUpdateProcessor(BaseUpdateProcessor):
         self._locks: dict[int, asyncio.Lock] = {}
         self._users: dict[int, int] = {}
         self._arrived: dict[int, float] = {}
-        # Set by the application builder: handles an update again after a database outage, in its turn.
-        self.after_update: Callable[[object], Awaitable[None]] | None = None
+        # Set by the application builder: runs PTB's processing of an update through the update gate
+        # (claimed once across replicas, handled again after an outage), in the chat's turn.
+        self.run_update: Callable[[object, Coroutine[Any, Any, Any]], Awaitable[None]] | None = None
 
     def arrival(self, update: object) -> float:
         """time.monotonic() when the update was handed over (now, for one not being processed)."""
@@ -45,7 +46,7 @@ class ChatOrderedUpdateProcessor(BaseUpdateProcessor):
         user = update.effective_user
         return user.id if user is not None else None
 
-    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+    async def do_process_update(self, update: object, coroutine: Coroutine[Any, Any, Any]) -> None:  # type: ignore[override]
         key = self._key(update)
         if isinstance(update, Update):
             self._arrived[update.update_id] = time.monotonic()
@@ -55,12 +56,13 @@ class ChatOrderedUpdateProcessor(BaseUpdateProcessor):
             if isinstance(update, Update):
                 self._arrived.pop(update.update_id, None)
 
-    async def _handle(self, update: object, coroutine: Awaitable[Any]) -> None:
-        await coroutine
-        if self.after_update is not None:
-            await self.after_update(update)
+    async def _handle(self, update: object, coroutine: Coroutine[Any, Any, Any]) -> None:
+        if self.run_update is None:
+            await coroutine
+        else:
+            await self.run_update(update, coroutine)
 
-    async def _process(self, key: int | None, update: object, coroutine: Awaitable[Any]) -> None:
+    async def _process(self, key: int | None, update: object, coroutine: Coroutine[Any, Any, Any]) -> None:
         if key is None:
             await self._handle(update, coroutine)
             return

@@ -6,6 +6,7 @@ import asyncio
 from datetime import datetime, timedelta
 
 import pytest
+from sqlalchemy.exc import DBAPIError
 
 from bot.answers.reply import Reply
 from bot.broadcasts.models import CANCELLED, DONE, SCHEDULED, SENDING
@@ -14,6 +15,7 @@ from bot.i18n import Translator
 from bot.outbox import payload
 from bot.outbox.models import SENT
 from tests.broadcasts.conftest import World
+from tests.faults import refusing_inserts
 
 ORGANISER = 900
 
@@ -315,3 +317,20 @@ async def test_a_big_batch_is_queued_once_and_counted_right_when_queued_again(wo
 
     assert (first, again) == (250, 0)
     assert len(await world.outbox(77)) == 250
+
+
+async def test_a_release_that_cannot_queue_its_messages_leaves_the_broadcast_scheduled(world: World) -> None:
+    """Fail closed: a broadcast is released only together with its outbox rows."""
+    for user_id in range(1, 4):
+        await world.delegate(user_id)
+    scheduled = await world.broadcasts.create({"en": "Hi"}, Audience("all"), world.clock.now() + timedelta(minutes=5))
+    world.clock.advance(minutes=5)
+
+    async with refusing_inserts(world.database, "outbox"):
+        with pytest.raises(DBAPIError):
+            await world.broadcasts.release_due()
+    assert (await world.broadcasts.get(scheduled.id)).status == SCHEDULED  # type: ignore[union-attr]
+    released = await world.broadcasts.release_due()
+
+    assert [r.broadcast.id for r in released] == [scheduled.id]
+    assert len(await world.outbox(scheduled.id)) == 3

@@ -70,6 +70,7 @@ def harness_settings(database_url: str, emu: BotApiEmulator, **overrides: Any) -
         "helpdesk_chat_id": HELPDESK_CHAT_ID,
         "assistant_now": DAY1_MORNING,
         "port": 0,  # the bot's /healthz and /metrics on a free port
+        "helpdesk_web_port": 0,  # any free port: several bots (or test workers) at once
     }
     values.update(overrides)
     return Settings(**values)

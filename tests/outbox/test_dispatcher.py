@@ -6,6 +6,7 @@ overall and about 1/s per chat. Waits are for outcomes (rows settled), never tim
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 
 from sqlalchemy import select
@@ -212,6 +213,30 @@ async def test_rows_left_sending_by_a_dead_process_are_sent_once_their_lease_end
 
     assert await post.settled(5) == {SENT: 5}
     assert post.delivered() == {chat: 1 for chat in chats}
+
+
+async def test_a_dispatcher_that_cannot_renew_its_lease_sends_nothing_another_one_took_over(post: Post) -> None:
+    """Fail closed: once its lease may have run out, a dispatcher starts no call; the rows go to
+    whoever holds them now, and every chat gets its message once."""
+    chats = post.chats(24)
+    for chat in chats:
+        await post.queue(chat)
+    slow = post.start(DispatcherConfig(rate=2.0, lease_seconds=3.0, retry_base=0.05))
+    await post.until(lambda: sum(post.delivered().values()) >= 2, what="the slow dispatcher to start")
+
+    async def database_away(lease_until: object) -> int:
+        raise ConnectionRefusedError("injected: the database is away for this replica")
+
+    slow.store.renew = database_away  # type: ignore[method-assign]
+    post.clock.advance(seconds=4)  # its lease runs out while it cannot renew it
+    await asyncio.sleep(0.5)  # calls already in flight finish
+    sent_by_slow = sum(post.delivered().values())
+    post.start()
+
+    assert await post.settled(len(chats)) == {SENT: len(chats)}
+    await asyncio.sleep(1.0)  # a double, if any, would arrive now
+    assert post.delivered() == {chat: 1 for chat in chats}
+    assert slow.stats.sent == sent_by_slow, "the slow dispatcher sent nothing after its lease was in doubt"
 
 
 async def test_a_clean_stop_finishes_calls_in_flight_and_hands_back_the_rest(post: Post) -> None:

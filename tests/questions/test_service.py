@@ -9,6 +9,7 @@ from datetime import datetime
 
 import pytest
 from sqlalchemy import select
+from sqlalchemy.exc import DBAPIError
 
 from bot.event.service import EventService, session_by_id
 from bot.i18n import Translator
@@ -19,6 +20,7 @@ from bot.questions.models import APPROVED, REJECTED, STEP_SESSION, STEP_VISIBILI
 from bot.questions.models import PENDING as QUESTION_PENDING
 from bot.questions.service import MAX_LENGTH, MAX_PENDING, QuestionError, open_sessions, takes_questions
 from bot.questions.web import page_path, page_token, render_page
+from tests.faults import refusing_inserts
 from tests.questions.conftest import ORGANISER, SESSION_1, World
 
 JAKARTA = "+07:00"
@@ -315,3 +317,18 @@ def test_the_page_escapes_what_delegates_wrote_and_refreshes_itself() -> None:
     assert "Ana &amp; Co" in html and "— anonymous" in html
     assert '<meta http-equiv="refresh" content="15">' in html
 
+
+
+async def test_a_decision_whose_notice_cannot_be_queued_is_not_taken(world: World) -> None:
+    """Fail closed: the first press decides only together with the delegate's notice."""
+    await world.delegate(10)
+    await world.moderator(20)
+    question = await world.ask(10, "How will ASEAN fund it?")
+
+    async with refusing_inserts(world.database, "outbox"):
+        with pytest.raises(DBAPIError):
+            await world.questions.decide(question, True, 20, "Mod")
+    assert (await world.questions.get(question)).status == QUESTION_PENDING  # type: ignore[union-attr]
+    decision = await world.questions.decide(question, True, 20, "Mod")
+
+    assert decision is not None and decision.decided

@@ -8,11 +8,13 @@ from collections import Counter
 from datetime import timedelta
 
 import pytest
+from sqlalchemy.exc import DBAPIError
 
 from bot.outbox.models import CANCELLED, PENDING, SENT
 from bot.outbox.service import PRIORITY_REMINDER
 from bot.reminders.models import MISSED, QUEUED, RELEASED, SESSION_CANCELLED, WAITING
 from bot.reminders.service import ReminderError
+from tests.faults import refusing_inserts
 from tests.reminders.conftest import CRISIS, EVENT_TEXT, World, at, moved, texts, without
 
 
@@ -312,3 +314,18 @@ async def test_a_reminder_waits_while_nothing_is_due(world: World) -> None:
 
     assert not report.queued_any
     assert [r.status for r in await world.reminder_rows()] == [WAITING]
+
+
+async def test_a_tick_that_cannot_queue_its_messages_claims_no_reminder(world: World) -> None:
+    """Fail closed: the reminder's claim and its outbox row are one transaction."""
+    person = await world.delegate(300)
+    await world.reminders.subscribe(person, [CRISIS])
+    world.clock.set(at("13:16"))
+
+    async with refusing_inserts(world.database, "outbox"):
+        with pytest.raises(DBAPIError):
+            await world.reminders.tick()
+        assert {r.status for r in await world.reminder_rows()} == {WAITING}
+    await world.reminders.tick()
+
+    assert [row.chat_id for row in await world.outbox()] == [person]
