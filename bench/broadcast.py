@@ -30,6 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sqlalchemy import insert  # noqa: E402
 
+from bot.broadcasts.feature import Broadcasts
 from bot.broadcasts.service import Audience, BroadcastService, Released  # noqa: E402
 from bot.clock import OffsetClock  # noqa: E402
 from bot.delegates.models import Delegate  # noqa: E402
@@ -101,7 +102,7 @@ async def run(delegates: int, limits: Limits, outbox_rate: float, timeout: float
             bot = RunningBot(services)
             await bot.start()
             try:
-                broadcasts: BroadcastService = services.extras["broadcasts"]
+                broadcasts: BroadcastService = services.features.get(Broadcasts).service
                 started = time.monotonic()
                 released = await broadcasts.create({services.delegates.default_language: TEXT}, Audience("all"))
                 queued = time.monotonic()

@@ -1,26 +1,39 @@
-"""Feature modules that add services, handlers and background loops to the application.
+"""The features of the bot, one line each (see bot/feature.py for what a feature may bring).
 
-Each entry is `module.install(services)`; it may add to services.extras["handler_modules"],
-services.extras["background"] and services.conversation hooks.
+The order is precedence where it matters: a message that belongs to a flow in progress is offered to
+the features in this order (a broadcast draft first, then a feedback comment, a question to a
+speaker, an accreditation code) before the question answering sees it.
 """
 
 from __future__ import annotations
 
-import importlib
-
+from bot.accreditation.feature import Accreditation
+from bot.broadcasts.feature import Broadcasts
+from bot.feature import Feature, Features
+from bot.feedback.feature import Feedback
+from bot.helpdesk.feature import Helpdesk
+from bot.outbox.feature import Outbox
+from bot.questions.feature import Questions
+from bot.reminders.feature import Reminders
 from bot.runtime import Services
+from bot.telegram.core import Core
 
-FEATURE_MODULES: list[str] = [
-    "bot.broadcasts.feature",
-    "bot.helpdesk.feature",
-    "bot.reminders.feature",
-    "bot.feedback.feature",
-    "bot.questions.feature",
-    "bot.outbox.feature",
-    "bot.accreditation.feature",
+FEATURES: list[type[Feature]] = [
+    Outbox,
+    Broadcasts,
+    Feedback,
+    Questions,
+    Accreditation,
+    Reminders,
+    Helpdesk,
 ]
 
 
-def install_features(services: Services) -> None:
-    for name in FEATURE_MODULES:
-        importlib.import_module(name).install(services)
+def install_features(services: Services, features: list[type[Feature]] | None = None) -> Features:
+    """Builds the features (after the assistant's own part, bot.telegram.core) on the core services,
+    and connects the core to them."""
+    installed = Features([Core(services), *(feature(services) for feature in (FEATURES if features is None else features))])
+    services.features = installed
+    services.conversation.handoff = installed  # questions the assistant cannot answer go to the helpdesk
+    services.answers.card_buttons = installed.session_buttons  # e.g. "Ask a question" while a session takes them
+    return installed

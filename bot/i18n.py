@@ -73,10 +73,6 @@ def _catalog(language: str) -> gettext.NullTranslations:
     return gettext.translation(DOMAIN, localedir=str(LOCALES_DIR), languages=[language], fallback=True)
 
 
-def reload_catalogs() -> None:
-    _catalog.cache_clear()
-
-
 def pick(text: Mapping[str, str] | None, language: str, default: str = DEFAULT_LANGUAGE) -> str:
     """The event text in `language`, else in the event's default language, else any."""
     if not text:

@@ -1,5 +1,5 @@
 """The bot's own HTTP server: /healthz and /metrics for operators, the webhook in webhook mode, and
-features' pages (services.extras["http_routes"], e.g. the chair's questions page).
+features' pages (Feature.http_routes, e.g. the chair's questions page).
 
 Listens on LISTEN:PORT (127.0.0.1:8443 by default). In polling mode a port already in use is logged
 and the bot runs on without these endpoints; in webhook mode it is fatal, since updates would be lost.
@@ -40,9 +40,7 @@ async def _outbox_depth(services: Services) -> int | None:
 
 
 def _dispatcher_counts(services: Services) -> dict[str, int] | None:
-    dispatcher = services.extras.get("outbox_dispatcher")
-    stats = getattr(dispatcher, "stats", None)
-    return dataclasses.asdict(stats) if stats is not None else None
+    return dataclasses.asdict(services.dispatcher.stats) if services.dispatcher is not None else None
 
 
 def ops_routes(services: Services) -> list[web.RouteDef]:
@@ -86,7 +84,7 @@ class OpsServer:
         server = getattr(site, "_server", None)
         sockets = getattr(server, "sockets", None) or []
         self.port = sockets[0].getsockname()[1] if sockets else settings.port
-        self.services.extras["http_port"] = self.port  # for absolute links when PORT=0 took any free port
+        self.services.http_port = self.port  # for absolute links when PORT=0 took any free port
         log.info("HTTP endpoints on http://%s:%s (/healthz, /metrics)", settings.listen, self.port)
 
     async def stop(self) -> None:

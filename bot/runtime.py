@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass, field
-from typing import Any
 
 from sqlalchemy.exc import DBAPIError
 
@@ -17,8 +16,10 @@ from bot.delegates.service import DelegateService, RoleService
 from bot.event.importer import has_event, import_event
 from bot.event.loader import load_event_file
 from bot.event.service import EventService
+from bot.feature import Features
 from bot.i18n import ui_languages_of
 from bot.metrics import Metrics
+from bot.outbox.dispatcher import Dispatcher, Doorbell
 from bot.settings import Settings
 from bot.updates.service import UpdateLedger
 from nlu.interpreter import Interpreter, load_interpreter
@@ -39,7 +40,17 @@ class Services:
     interpreter: Interpreter
     ledger: UpdateLedger  # which updates this or another replica took
     metrics: Metrics = field(default_factory=Metrics)
-    extras: dict[str, Any] = field(default_factory=dict)  # feature services added by their modules
+    doorbell: Doorbell = field(default_factory=Doorbell)  # rung after queueing outbox rows: delivery starts at once
+    features: Features = field(default_factory=Features)  # set by bot.features.install_features
+    dispatcher: Dispatcher | None = None  # this process's outbox dispatcher, while it runs
+    http_port: int | None = None  # the bot's HTTP server's port once it listens (PORT=0 takes any)
+
+    async def forget(self, user_id: int) -> None:
+        """/forget: every feature erases or anonymises what it keeps about the person, then their
+        conversation and their delegate record go (the features may still read those first)."""
+        await self.features.forget(user_id)
+        await self.conversation.forget(user_id)
+        await self.delegates.forget(user_id)
 
     async def close(self) -> None:
         await self.interpreter.close()

@@ -49,11 +49,6 @@ class Parse:
     entities: tuple[Entity, ...] = ()
     ranking: tuple[tuple[str, float], ...] = ()
 
-    @property
-    def is_handoff(self) -> bool:
-        """True when the message must not be answered from event data (fallback or out of scope)."""
-        return self.intent in HANDOFF_INTENTS
-
     def entity(self, name: str) -> str | None:
         """The first value of this entity type, or None."""
         return next((e.value for e in self.entities if e.entity == name), None)
@@ -77,3 +72,17 @@ class Interpreter(Protocol):
     async def ready(self) -> bool: ...
 
     async def close(self) -> None: ...
+
+
+class NoInterpreter:
+    """An interpreter that understands nothing: for commands that build the services only to act on
+    the data (the CLI's forget), where loading the model would cost seconds for nothing."""
+
+    async def parse(self, text: str) -> Parse:
+        raise NluUnavailable("no NLU model loaded in this command")
+
+    async def ready(self) -> bool:
+        return False
+
+    async def close(self) -> None:
+        return None

@@ -5,10 +5,11 @@ from __future__ import annotations
 import logging
 
 from telegram import Update
-from telegram.ext import Application, ApplicationHandlerStop, CommandHandler, MessageHandler, filters
+from telegram.ext import Application, CommandHandler, filters
 
 from bot.accreditation import replies
 from bot.accreditation.codes import find_code, looks_like_code
+from bot.accreditation.feature import Accreditation
 from bot.accreditation.service import AccreditationService
 from bot.delegates.service import DelegateView
 from bot.logs import who
@@ -16,13 +17,11 @@ from bot.telegram.handlers.common import Context, delegate_of, services, transla
 from bot.telegram.render import send_answer
 
 log = logging.getLogger(__name__)
-# After the broadcast drafts (-5), feedback comments (-4) and questions to speakers (-3), which take
-# typed text only while they wait for it; before the questions answered by the NLU (group 0).
-CODE_GROUP = -2
+TYPED = filters.TEXT & ~filters.COMMAND & filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
 
 
 def feature(context: Context) -> AccreditationService:
-    return services(context).extras["accreditation"]  # type: ignore[no-any-return]
+    return services(context).features.get(Accreditation).service
 
 
 async def _redeem(update: Update, context: Context, delegate: DelegateView, typed: str) -> None:
@@ -48,17 +47,19 @@ async def verify(update: Update, context: Context) -> None:
     await send_answer(context.bot, chat.id, replies.how_to_verify(tr, snap, delegate.delegation_id if delegate.verified else None))
 
 
-async def typed_code(update: Update, context: Context) -> None:
+async def typed_code(update: Update, context: Context) -> bool:
     """A message that is a code, or carries one ("my code is ..."): redeemed here, never sent to the NLU."""
     message = update.effective_message
-    code = find_code(message.text) if message is not None and message.text else None
+    if not TYPED.check_update(update) or message is None:
+        return False
+    code = find_code(message.text) if message.text else None
     if code is None:
-        return
+        return False
     delegate = await delegate_of(update, context)
     if delegate is None:
-        return
+        return False
     await _redeem(update, context, delegate, code)
-    raise ApplicationHandlerStop
+    return True
 
 
 async def start_payload(update: Update, context: Context, payload: str) -> bool:
@@ -74,7 +75,3 @@ async def start_payload(update: Update, context: Context, payload: str) -> bool:
 
 def register(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(CommandHandler("verify", verify))
-    text = filters.TEXT & ~filters.COMMAND & filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
-    app.add_handler(MessageHandler(text, typed_code), group=CODE_GROUP)
-    app.bot_data.setdefault("start_payload_handlers", []).append(start_payload)
-    app.bot_data.setdefault("forget_hooks", []).append(app.bot_data["services"].extras["accreditation"].forget)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime
 
 from bot.answers.reply import Button, b, callback, esc
@@ -67,15 +66,9 @@ def verify_note(tr: Translator) -> str:
     return "🔒 " + esc(tr._("Some details are only for accredited delegates. To see them, send me the accreditation code from your invitation, or type /verify."))
 
 
-# Features add buttons to a session's card that depend on the moment: hook(tr, session, now) -> Button | None.
-SESSION_BUTTON_HOOKS: list[Callable[[Translator, SessionView, datetime], Button | None]] = []
-
-
-def session_buttons(tr: Translator, s: SessionView, now: datetime | None = None) -> list[Button]:
-    buttons = [Button("🔔 " + tr._("Remind me"), callback("rm", s.id)), Button("📍 " + tr._("Venue"), "venue:")]
-    if now is not None:
-        buttons += [button for hook in SESSION_BUTTON_HOOKS if (button := hook(tr, s, now)) is not None]
-    return buttons
+def session_buttons(tr: Translator, s: SessionView) -> list[Button]:
+    """The buttons every session's card has; features add their own (Feature.session_buttons)."""
+    return [Button("🔔 " + tr._("Remind me"), callback("rm", s.id)), Button("📍 " + tr._("Venue"), "venue:")]
 
 
 def session_button(tr: Translator, s: SessionView) -> Button:

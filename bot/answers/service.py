@@ -66,10 +66,19 @@ class Question:
         return values[0] if values else None
 
 
+CardButtons = Callable[[Translator, SessionView, datetime], Sequence[Button]]
+
+
 class AnswerService:
     def __init__(self, events: EventService, now: Callable[[], datetime]) -> None:
         self.events = events
         self.now = now
+        # Buttons the features add to a session's card at a given moment (set by install_features).
+        self.card_buttons: CardButtons = lambda tr, s, now: ()
+
+    def session_card(self, tr: Translator, snap: EventSnapshot, s: SessionView, now: datetime) -> Reply:
+        """One session's details with its buttons, as a card."""
+        return Reply(session_detail(tr, snap, s, now), rows([*session_buttons(tr, s), *self.card_buttons(tr, s, now)]))
 
     async def translator(self, language: str) -> Translator:
         snap = await self.events.snapshot()
@@ -232,7 +241,7 @@ class AnswerService:
         sessions, candidates = self._sessions_meant(snap, q, now)
         if sessions:
             s = sessions[0]
-            return Answer.of(Reply(session_detail(tr, snap, s, now), rows(session_buttons(tr, s, now))), topic=f"session:{s.id}")
+            return Answer.of(self.session_card(tr, snap, s, now), topic=f"session:{s.id}")
         speaker_answer = self._speaker_from_text(tr, snap, q, now)
         if speaker_answer is not None:
             return speaker_answer

@@ -1,22 +1,44 @@
-"""Installs organiser broadcasts: the service, the /broadcast conversation, its buttons and its loop."""
+"""Organiser broadcasts: the service, the /broadcast conversation and its buttons, /broadcasts, and
+the loop that releases scheduled broadcasts and keeps each organiser's progress message current."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+
+from telegram import Update
+from telegram.ext import Application
+
+from bot.broadcasts.service import BroadcastService
+from bot.feature import BackgroundTask, CallbackHandler, Context, Feature
 from bot.runtime import Services
 
 
-def install(services: Services) -> None:
-    from bot.broadcasts.handlers import on_button
-    from bot.broadcasts.replies import KIND
-    from bot.broadcasts.scheduled import broadcast_loop
-    from bot.broadcasts.service import BroadcastService
-    from bot.outbox.feature import doorbell
-    from bot.telegram.handlers.common import CALLBACKS
+class Broadcasts(Feature):
+    name = "broadcasts"
 
-    services.extras["broadcasts"] = BroadcastService(
-        services.database, services.events, services.delegates.languages, services.clock.now,
-        on_queued=doorbell(services).ring,
-    )
-    services.extras.setdefault("handler_modules", []).append("bot.broadcasts.handlers")
-    services.extras.setdefault("background", []).append(broadcast_loop(services))
-    CALLBACKS[KIND] = on_button
+    def __init__(self, services: Services) -> None:
+        super().__init__(services)
+        self.service = BroadcastService(
+            services.database, services.events, services.delegates.languages, services.clock.now, on_queued=services.doorbell.ring,
+        )
+
+    def register_handlers(self, app: Application) -> None:  # type: ignore[type-arg]
+        from bot.broadcasts import handlers
+
+        handlers.register(app)
+
+    def callbacks(self) -> Mapping[str, CallbackHandler]:
+        from bot.broadcasts.handlers import on_button
+        from bot.broadcasts.replies import KIND
+
+        return {KIND: on_button}
+
+    async def take_input(self, update: Update, context: Context) -> bool:
+        from bot.broadcasts.handlers import on_organiser_input
+
+        return await on_organiser_input(update, context)
+
+    def background(self) -> Sequence[BackgroundTask]:
+        from bot.broadcasts.scheduled import broadcast_loop
+
+        return (broadcast_loop(self.services, self.service),)

@@ -2,8 +2,8 @@
 
 Every step checks the role again and names the draft it belongs to; the draft and its step live in
 the database, so a forged or stale button does nothing and a restart mid-conversation changes nothing.
-Organisers' typed answers (the text, a translation, a time) are read in handler group -5, before the
-question-answering handlers, and only while their draft waits for one.
+Organisers' typed answers (the text, a translation, a time) are taken before the question answering
+(Feature.take_input; broadcasts are asked first), and only while their draft waits for one.
 """
 
 from __future__ import annotations
@@ -13,10 +13,11 @@ import logging
 from telegram import Bot, Message, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, TelegramError
-from telegram.ext import Application, ApplicationHandlerStop, CommandHandler, MessageHandler, filters
+from telegram.ext import Application, CommandHandler, filters
 
 from bot.answers.reply import Reply, resolve_arg
 from bot.broadcasts import replies
+from bot.broadcasts.feature import Broadcasts
 from bot.broadcasts.service import Attachment, Audience, BroadcastService, BroadcastView, Released, render_broadcast
 from bot.broadcasts.when import WhenError, parse_send_time
 from bot.delegates.service import DelegateView
@@ -28,13 +29,11 @@ from bot.telegram.render import edit_or_send, send_reply, with_retries
 
 log = logging.getLogger(__name__)
 INPUT_STEPS = ("text", "time")  # and "translation:<lang>"
-# A handler group of its own: within one group only the first matching handler runs, so sharing a
-# group with another feature's catch-all would hide one of them.
-INPUT_GROUP = -5
+TYPED = ((filters.TEXT & ~filters.COMMAND) | filters.PHOTO | filters.Document.ALL) & filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
 
 
 def feature(context: Context) -> BroadcastService:
-    return services(context).extras["broadcasts"]  # type: ignore[no-any-return]
+    return services(context).features.get(Broadcasts).service
 
 
 async def is_organiser(context: Context, user_id: int) -> bool:
@@ -83,22 +82,22 @@ async def on_broadcasts(update: Update, context: Context) -> None:
 # --- typed input during a draft ------------------------------------------------------------------
 
 
-async def on_organiser_input(update: Update, context: Context) -> None:
-    """Text, photo or document from someone whose draft waits for it; everything else passes on."""
+async def on_organiser_input(update: Update, context: Context) -> bool:
+    """Text, photo or document from someone whose draft waits for it; everything else passes on (False)."""
     user, chat, message = update.effective_user, update.effective_chat, update.effective_message
-    if user is None or chat is None or message is None:
-        return
+    if not TYPED.check_update(update) or user is None or chat is None or message is None:
+        return False
     svc = feature(context)
     draft = await svc.open_draft(user.id)
     if draft is None or draft.chat_id != chat.id or not (draft.step in INPUT_STEPS or (draft.step or "").startswith("translation:")):
-        return
+        return False
     if not await is_organiser(context, user.id):  # the role was revoked mid-conversation
         await svc.discard(draft.id, user.id)
         log.warning("broadcast draft %s discarded: user %s is no longer an organiser", draft.id, who(user.id))
-        return
+        return False
     found = await _organiser(update, context, f"input for draft {draft.id}")
     if found is None:
-        raise ApplicationHandlerStop
+        return True
     _, tr = found
     if draft.step == "text":
         await _take_text(context, chat.id, tr, draft, message)
@@ -106,7 +105,7 @@ async def on_organiser_input(update: Update, context: Context) -> None:
         await _take_time(context, chat.id, tr, draft, message)
     else:
         await _take_translation(context, chat.id, tr, draft, message)
-    raise ApplicationHandlerStop
+    return True
 
 
 async def _take_text(context: Context, chat_id: int, tr: Translator, draft: BroadcastView, message: Message) -> None:
@@ -374,5 +373,3 @@ async def _resolve_digest(context: Context, user_id: int, arg: str) -> str | Non
 def register(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(CommandHandler("broadcast", on_broadcast))
     app.add_handler(CommandHandler("broadcasts", on_broadcasts))
-    typed = (filters.TEXT & ~filters.COMMAND) | filters.PHOTO | filters.Document.ALL
-    app.add_handler(MessageHandler(typed & filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE, on_organiser_input), group=INPUT_GROUP)

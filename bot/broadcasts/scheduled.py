@@ -25,17 +25,16 @@ log = logging.getLogger(__name__)
 TICK_SECONDS = 1.0
 
 
-def broadcast_loop(services: Services) -> Callable[[Application], Awaitable[None]]:  # type: ignore[type-arg]
+def broadcast_loop(services: Services, svc: BroadcastService) -> Callable[[Application], Awaitable[None]]:  # type: ignore[type-arg]
     async def broadcasts(app: Application) -> None:  # type: ignore[type-arg]
         while True:
-            await tick(app.bot, services)
+            await tick(app.bot, services, svc)
             await services.clock.sleep(TICK_SECONDS)
 
     return broadcasts
 
 
-async def tick(bot: Bot, services: Services) -> None:
-    svc: BroadcastService = services.extras["broadcasts"]
+async def tick(bot: Bot, services: Services, svc: BroadcastService) -> None:
     for released in await svc.release_due():
         view = released.broadcast
         if view.chat_id is not None:

@@ -19,10 +19,10 @@ from sqlalchemy import delete, select
 
 from bot.answers.reply import Answer, Button, Reply, callback, esc
 from bot.answers.service import AnswerService, Question, menu_buttons
+from bot.conversation.handoff import Handoff, NoHandoff, Unanswered
 from bot.conversation.models import Turn
 from bot.db import Database
 from bot.delegates.service import DelegateView
-from bot.helpdesk.models import Ticket
 from bot.i18n import LANGUAGE_NAMES, Translator
 from nlu.interpreter import Interpreter, NluUnavailable
 from nlu.language import UNDERSTOOD, unsupported_language
@@ -53,7 +53,7 @@ class ConversationService:
         self.interpreter = interpreter
         self.answers = answers
         self.now = now
-        self.on_ticket: list[Callable[[int], object]] = []  # e.g. the helpdesk relay
+        self.handoff: Handoff = NoHandoff()  # set by install_features: the helpdesk keeps handed-off questions
 
     async def handle(self, delegate: DelegateView, raw_text: str) -> Handled:
         text = clean_text(raw_text)
@@ -97,7 +97,8 @@ class ConversationService:
         self, delegate: DelegateView, text: str, answer: Answer, intent: str | None, confidence: float | None, ranking: list[list[object]],
         language: str | None = None,
     ) -> int | None:
-        """Keeps the turn and, for a handoff, opens a ticket in `language` (default: the delegate's)."""
+        """Keeps the turn and, for a handoff, hands the question to people in `language` (default:
+        the delegate's) in the same transaction; their ticket id."""
         now = self.now()
         async with self.database.session() as db:
             ticket_id = None
@@ -105,30 +106,18 @@ class ConversationService:
                 turns = (await db.execute(
                     select(Turn).where(Turn.user_id == delegate.user_id).order_by(Turn.id.desc()).limit(CONTEXT_TURNS)
                 )).scalars().all()
-                context = [{"at": t.at.isoformat(), "text": t.text, "intent": t.intent, "topic": t.topic} for t in reversed(turns)]
-                ticket = Ticket(
+                ticket_id = await self.handoff.record_unanswered(db, Unanswered(
                     user_id=delegate.user_id, chat_id=delegate.chat_id, delegate_name=delegate.first_name,
-                    language=language or delegate.language, text=text, reason=answer.handoff, intent=intent,
-                    confidence=confidence, ranking=ranking, context=context, status="open", created_at=now,
-                )
-                db.add(ticket)
-                await db.flush()
-                ticket_id = ticket.id
+                    language=language or delegate.language, text=text, reason=answer.handoff, at=now, intent=intent,
+                    confidence=confidence, ranking=ranking,
+                    context=[{"at": t.at.isoformat(), "text": t.text, "intent": t.intent, "topic": t.topic} for t in reversed(turns)],
+                ))
             db.add(Turn(user_id=delegate.user_id, at=now, text=text[:MAX_TEXT], intent=intent, confidence=confidence, topic=answer.topic))
         if ticket_id is not None:
-            for hook in self.on_ticket:
-                result = hook(ticket_id)
-                if hasattr(result, "__await__"):
-                    await result  # type: ignore[misc]
+            await self.handoff.unanswered_recorded(ticket_id)
         return ticket_id
 
     async def forget(self, user_id: int) -> None:
-        """Removes the delegate's turns and the personal data in their tickets (texts stay, anonymised)."""
+        """Removes the delegate's turns (after the features' own /forget, which may still read them)."""
         async with self.database.session() as db:
             await db.execute(delete(Turn).where(Turn.user_id == user_id))
-            for t in (await db.execute(select(Ticket).where(Ticket.user_id == user_id))).scalars():
-                t.user_id = t.chat_id = None
-                t.delegate_name = None
-                t.context = []
-                if t.status == "open":
-                    t.status = "closed"

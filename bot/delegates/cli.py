@@ -1,4 +1,5 @@
-"""`python -m bot roles add|remove|list`: who may broadcast, moderate and answer the helpdesk."""
+"""`python -m bot roles add|remove|list`: who may broadcast, moderate and answer the helpdesk;
+`python -m bot forget USER_ID`: /forget on someone's behalf (a request that came by e-mail)."""
 
 from __future__ import annotations
 
@@ -20,6 +21,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
         a.add_argument("user_id", type=int, help="the person's Telegram user id")
     sub.add_parser("list", help="list everyone with a role")
     p.set_defaults(handler=_roles)
+    f = subparsers.add_parser("forget", help="delete what the assistant keeps about a person, as /forget does")
+    f.add_argument("user_id", type=int, help="the person's Telegram user id")
+    f.set_defaults(handler=_forget)
 
 
 async def _apply(args: argparse.Namespace) -> int:
@@ -48,3 +52,23 @@ async def _apply(args: argparse.Namespace) -> int:
 
 def _roles(args: argparse.Namespace) -> int:
     return int(run(_apply(args)))
+
+
+async def _forget_person(user_id: int) -> int:
+    from bot.features import install_features
+    from bot.runtime import build_services
+    from nlu.types import NoInterpreter
+
+    services = await build_services(load_settings(), interpreter=NoInterpreter())
+    try:
+        install_features(services)
+        known = await services.delegates.get(user_id) is not None
+        await services.forget(user_id)
+    finally:
+        await services.close()
+    print(f"{user_id}: {'deleted' if known else 'nothing kept about this person; cleaned up anyway'}")
+    return 0
+
+
+def _forget(args: argparse.Namespace) -> int:
+    return int(run(_forget_person(args.user_id)))

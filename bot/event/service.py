@@ -11,7 +11,7 @@ import difflib
 import re
 import unicodedata
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -253,10 +253,6 @@ def day_by_id(snap: EventSnapshot, day_id: str) -> DayView | None:
     return next((d for d in snap.days if d.id == day_id), None)
 
 
-def day_of(snap: EventSnapshot, on: date) -> DayView | None:
-    return next((d for d in snap.days if d.date == on), None)
-
-
 @dataclass(frozen=True)
 class NowNext:
     running: list[SessionView]
@@ -359,20 +355,3 @@ _STOP = {
 }
 
 
-def next_occurrence(snap: EventSnapshot, sessions: list[SessionView], now: datetime) -> SessionView | None:
-    """The session among these that a delegate most likely means: running or next, else the last."""
-    upcoming = [s for s in sessions if s.ends_at > now]
-    return min(upcoming, key=lambda s: s.starts_at) if upcoming else (sessions[-1] if sessions else None)
-
-
-def days_until(snap: EventSnapshot, now: datetime, day: DayView) -> int:
-    return (day.date - snap.local_date(now)).days
-
-
-def today_or_next_day(snap: EventSnapshot, now: datetime) -> DayView | None:
-    today = snap.local_date(now)
-    return next((d for d in snap.days if d.date >= today), None)
-
-
-def relative_day(snap: EventSnapshot, now: datetime, offset: int) -> date:
-    return snap.local_date(now) + timedelta(days=offset)

@@ -2,8 +2,8 @@
 
 Button data comes from the client: every argument is resolved against the event's rateable sessions
 and the service checks that this delegate was asked, so anything stale or forged only gets the polite
-"no longer valid" note. The comment is captured in a handler group of its own (COMMENT_GROUP), before
-the question-answering handlers, and only while the service says one is awaited.
+"no longer valid" note. The comment is taken before the question answering (Feature.take_input),
+and only while the service says one is awaited.
 """
 
 from __future__ import annotations
@@ -11,22 +11,23 @@ from __future__ import annotations
 import logging
 
 from telegram import Update
-from telegram.ext import Application, ApplicationHandlerStop, MessageHandler, filters
+from telegram.ext import filters
 
 from bot.answers.reply import resolve_arg
 from bot.event.service import SessionView, session_by_id
 from bot.feedback import replies
+from bot.feedback.feature import Feedback
 from bot.feedback.service import MAX_COMMENT, RATINGS, FeedbackService, rateable
 from bot.logs import who
 from bot.telegram.handlers.common import Context, delegate_of, pressed_message, services, translator_for
 from bot.telegram.render import edit_or_send, send_reply
 
 log = logging.getLogger(__name__)
-COMMENT_GROUP = -4  # after broadcast drafts (-5), before the question-answering handlers (0)
+TYPED = filters.TEXT & filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
 
 
 def feature(context: Context) -> FeedbackService:
-    return services(context).extras["feedback"]  # type: ignore[no-any-return]
+    return services(context).features.get(Feedback).service
 
 
 
@@ -88,12 +89,12 @@ async def on_comment(update: Update, context: Context, arg: str) -> None:
     await send_reply(context.bot, update.effective_chat.id, replies.ask_comment(tr, s, MAX_COMMENT))
 
 
-async def on_comment_input(update: Update, context: Context) -> None:
+async def on_comment_input(update: Update, context: Context) -> bool:
     """A text while a comment is awaited becomes the comment; /cancel (or any command) ends the wait.
-    Everything else passes on to the other handlers."""
+    Everything else passes on to the other handlers (False)."""
     message, user, chat = update.effective_message, update.effective_user, update.effective_chat
-    if message is None or user is None or chat is None or not message.text:
-        return
+    if not TYPED.check_update(update) or message is None or user is None or chat is None or not message.text:
+        return False
     svc = feature(context)
     if message.text.startswith("/"):
         stopped = await svc.stop_waiting(user.id)
@@ -101,26 +102,18 @@ async def on_comment_input(update: Update, context: Context) -> None:
             delegate = await delegate_of(update, context)
             if delegate is not None:
                 await send_reply(context.bot, chat.id, replies.comment_cancelled(await translator_for(context, delegate)))
-            raise ApplicationHandlerStop
-        return
+            return True
+        return False
     taken = await svc.take_comment(user.id, message.text)
     if taken is None:
-        return
+        return False
     delegate = await delegate_of(update, context)
     s = session_by_id(await services(context).events.snapshot(), taken.session_id)
     if delegate is not None and s is not None:
         log.info("user %s commented on %s", who(delegate.user_id), s.id)
         tr = await translator_for(context, delegate)
         await send_reply(context.bot, chat.id, replies.comment_saved(tr, s, taken.shortened, MAX_COMMENT))
-    raise ApplicationHandlerStop
+    return True
 
 
 CALLBACK_HANDLERS = {replies.RATE: on_rate, replies.CHANGE: on_change, replies.COMMENT: on_comment}
-
-
-def register(app: Application) -> None:  # type: ignore[type-arg]
-    typed = filters.TEXT & filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
-    app.add_handler(MessageHandler(typed, on_comment_input), group=COMMENT_GROUP)
-    svc: FeedbackService = app.bot_data["services"].extras["feedback"]
-    app.bot_data.setdefault("forget_hooks", []).append(svc.forget)
-    app.bot_data.setdefault("session_opened_hooks", []).append(svc.record_opened)

@@ -8,7 +8,7 @@ from bot.answers.reply import Button, Reply, b, callback, esc
 from bot.event.service import SessionView
 from bot.i18n import Translator
 
-# Callback kinds (bot.telegram.handlers.common.CALLBACKS)
+# Callback kinds (registered by the feature: Feature.callbacks)
 RATE = "fb"  # fb:<rating>:<session id>   (a long argument becomes a digest: see answers.reply.callback)
 CHANGE = "fbc"  # fbc:<session id>
 COMMENT = "fbm"  # fbm:<session id>

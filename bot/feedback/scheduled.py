@@ -13,21 +13,19 @@ from collections.abc import Awaitable, Callable
 from telegram.ext import Application
 
 from bot.feedback.service import FeedbackService
-from bot.outbox.dispatcher import Doorbell
 from bot.runtime import Services
 
 log = logging.getLogger(__name__)
 TICK_SECONDS = 5.0  # prompts are due minutes after a session ends: no need to look every second
 
 
-def feedback_loop(services: Services, doorbell: Doorbell) -> Callable[[Application], Awaitable[None]]:  # type: ignore[type-arg]
+def feedback_loop(services: Services, svc: FeedbackService) -> Callable[[Application], Awaitable[None]]:  # type: ignore[type-arg]
     async def feedback(app: Application) -> None:  # type: ignore[type-arg]
-        svc: FeedbackService = services.extras["feedback"]
         while True:
             report = await svc.tick()
             if report.queued:
                 log.info("feedback: %d prompts queued", report.queued)
-                doorbell.ring()
+                services.doorbell.ring()
             await services.clock.sleep(TICK_SECONDS)
 
     return feedback

@@ -10,12 +10,11 @@ from __future__ import annotations
 from dataclasses import replace
 
 from telegram import Update
-from telegram.ext import Application
 
 from bot.answers.reply import Answer
 from bot.delegates.service import DelegateView
 from bot.helpdesk import replies
-from bot.helpdesk.service import HelpdeskService
+from bot.helpdesk.feature import Helpdesk
 from bot.runtime import Services
 from bot.telegram.handlers.common import Context, delegate_of, services
 from bot.telegram.render import send_answer
@@ -31,7 +30,7 @@ async def with_not_helpful_button(s: Services, delegate: DelegateView, answer: A
     last = max((i for i, m in enumerate(answer.messages) if m.text), default=None)
     if last is None:
         return answer
-    helpdesk: HelpdeskService = s.extras["helpdesk"]
+    helpdesk = s.features.get(Helpdesk).service
     turn_id = await helpdesk.last_turn_id(delegate.user_id)
     if turn_id is None:
         return answer
@@ -42,13 +41,13 @@ async def with_not_helpful_button(s: Services, delegate: DelegateView, answer: A
 
 
 async def on_not_helpful(update: Update, context: Context, arg: str) -> None:
-    """CALLBACKS["nf"]: the delegate says the answer did not help; the question goes to a person."""
+    """The "nf" button: the delegate says the answer did not help; the question goes to a person."""
     delegate = await delegate_of(update, context)
     chat = update.effective_chat
     if delegate is None or chat is None:
         return
     s = services(context)
-    helpdesk: HelpdeskService = s.extras["helpdesk"]
+    helpdesk = s.features.get(Helpdesk).service
     tr = await s.answers.translator(delegate.language)
     opened = await helpdesk.open_from_turn(delegate, arg)
     if opened.status == "created" and opened.ticket_id is not None:
@@ -58,12 +57,3 @@ async def on_not_helpful(update: Update, context: Context, arg: str) -> None:
         await send_answer(context.bot, chat.id, Answer.of(replies.not_helpful_already(tr)))
     else:
         await send_answer(context.bot, chat.id, Answer.of(replies.button_no_longer_valid(tr)))
-
-
-def register(app: Application) -> None:  # type: ignore[type-arg]
-    s: Services = app.bot_data["services"]
-
-    async def decorate(delegate: DelegateView, answer: Answer) -> Answer:
-        return await with_not_helpful_button(s, delegate, answer)
-
-    app.bot_data.setdefault("answer_decorators", []).append(decorate)

@@ -13,8 +13,8 @@ from telegram.ext import Application, CommandHandler, MessageHandler, filters
 
 from bot.answers.reply import Answer
 from bot.helpdesk import replies
+from bot.helpdesk.feature import Helpdesk
 from bot.helpdesk.service import HelpdeskService
-from bot.runtime import Services
 from bot.telegram.handlers.common import Context, services
 from bot.telegram.render import send_answer
 
@@ -22,7 +22,7 @@ log = logging.getLogger(__name__)
 
 
 def _helpdesk(context: Context) -> HelpdeskService:
-    return services(context).extras["helpdesk"]  # type: ignore[no-any-return]
+    return services(context).features.get(Helpdesk).service
 
 
 def _in_helpdesk_group(update: Update, context: Context) -> bool:
@@ -78,8 +78,5 @@ async def on_group_reply(update: Update, context: Context) -> None:
 
 
 def register(app: Application) -> None:  # type: ignore[type-arg]
-    s: Services = app.bot_data["services"]
-    helpdesk: HelpdeskService = s.extras["helpdesk"]
     app.add_handler(CommandHandler("tickets", on_tickets))
     app.add_handler(MessageHandler(filters.ChatType.GROUPS & filters.REPLY & filters.UpdateType.MESSAGE & ~filters.COMMAND, on_group_reply))
-    app.bot_data.setdefault("forget_hooks", []).append(helpdesk.forget)

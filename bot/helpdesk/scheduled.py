@@ -29,9 +29,8 @@ MODEL_CHECK_SECONDS = 30.0
 Loop = Callable[[Application], Awaitable[None]]  # type: ignore[type-arg]
 
 
-def relay_loop(services: Services) -> Loop:
+def relay_loop(services: Services, helpdesk: HelpdeskService) -> Loop:
     async def helpdesk_relay(app: Application) -> None:  # type: ignore[type-arg]
-        helpdesk: HelpdeskService = services.extras["helpdesk"]
         while True:
             await relay_tick(app.bot, helpdesk)
             await services.clock.sleep(RELAY_SECONDS)

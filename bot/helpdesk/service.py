@@ -21,6 +21,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.answers.reply import Reply
+from bot.conversation.handoff import Unanswered
 from bot.conversation.models import Turn
 from bot.conversation.service import CONTEXT_TURNS, MAX_TEXT
 from bot.db import Database
@@ -99,6 +100,24 @@ class HelpdeskService:
         async with self.database.session() as db:
             row = await db.get(Ticket, ticket_id)
             return ticket_view(row) if row else None
+
+    # --- the conversation's handoff (bot.conversation.handoff.Handoff) ---------------------------
+    async def record_unanswered(self, db: AsyncSession, question: Unanswered) -> int:
+        """A question the assistant handed off becomes an open ticket, in the caller's transaction
+        (the conversation's, which records the turn with it)."""
+        ticket = Ticket(
+            user_id=question.user_id, chat_id=question.chat_id, delegate_name=question.delegate_name,
+            language=question.language, text=question.text, reason=question.reason, intent=question.intent,
+            confidence=question.confidence, ranking=question.ranking, context=question.context, status=OPEN,
+            created_at=question.at,
+        )
+        db.add(ticket)
+        await db.flush()
+        return int(ticket.id)
+
+    async def unanswered_recorded(self, ticket_id: int) -> None:
+        """Once the ticket is committed: its post goes to the helpdesk group."""
+        await self.relay(ticket_id)
 
     async def tickets(self, wanted: TicketFilter) -> tuple[list[TicketView], int]:
         """The tickets a filter selects (a page of them) and how many it selects in all."""
@@ -377,22 +396,26 @@ class HelpdeskService:
 
     # --- /forget -----------------------------------------------------------------------------
     async def forget(self, user_id: int) -> None:
-        """Before ConversationService.forget anonymises the tickets: scrubs the delegate's name from
-        the queued (or already sent) group posts kept in the outbox, and unlinks their turns (whose
-        ids SQLite may reuse). The relay loop then edits the posts in the group."""
+        """Anonymises the delegate's tickets (their texts stay, for training, with no one behind them;
+        open ones are closed), scrubs their name from the group posts kept in the outbox (the relay
+        loop then edits the posts in the group), and unlinks their turns (whose ids SQLite may reuse)."""
         tr = await self.translator()
         async with self.database.session() as db:
             rows = (await db.execute(select(Ticket).where(Ticket.user_id == user_id))).scalars().all()
             for row in rows:
+                if row.relay_queued_at is not None:
+                    view = ticket_view(row)
+                    anonymous = replace(
+                        view, user_id=None, chat_id=None, delegate_name=None, context=(),
+                        status=CLOSED if view.status == OPEN else view.status,
+                    )
+                    await _replace_payload(db, post_key(row.id), replies.post_reply(tr, anonymous))
                 row.turn_id = None
-                if row.relay_queued_at is None:
-                    continue
-                view = ticket_view(row)
-                anonymous = replace(
-                    view, user_id=None, chat_id=None, delegate_name=None, context=(),
-                    status=CLOSED if view.status == OPEN else view.status,
-                )
-                await _replace_payload(db, post_key(row.id), replies.post_reply(tr, anonymous))
+                row.user_id = row.chat_id = None
+                row.delegate_name = None
+                row.context = []
+                if row.status == OPEN:
+                    row.status = CLOSED
 
     # --- training data -----------------------------------------------------------------------
     async def labelled_examples(self) -> list[tuple[str, str]]:

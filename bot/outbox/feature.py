@@ -1,18 +1,14 @@
-"""Installs the outbox dispatcher as a background loop of every running bot.
-
-`services.extras["outbox_doorbell"]` is a Doorbell that features may ring after queueing messages so
-that delivery starts at once; `services.extras["outbox_dispatcher"]` is the running Dispatcher (its
-`stats` are read by tests and benchmarks).
-"""
+"""The outbox: its dispatcher runs as a background loop of every running bot and delivers what the
+other features queued (they ring `services.doorbell` so that delivery starts at once)."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Sequence
 
 from telegram.ext import Application
 
-from bot.outbox.dispatcher import Dispatcher, DispatcherConfig, Doorbell
-from bot.runtime import Services
+from bot.feature import BackgroundTask, Feature
+from bot.outbox.dispatcher import Dispatcher, DispatcherConfig
 from bot.settings import Settings
 
 
@@ -24,26 +20,16 @@ def config_from(settings: Settings) -> DispatcherConfig:
     )
 
 
-def doorbell(services: Services) -> Doorbell:
-    """The process's doorbell (created on first use, so features may ask before the outbox installs)."""
-    bell = services.extras.get("outbox_doorbell")
-    if bell is None:
-        bell = services.extras["outbox_doorbell"] = Doorbell()
-    return bell  # type: ignore[no-any-return]
+class Outbox(Feature):
+    name = "outbox"
 
+    def background(self) -> Sequence[BackgroundTask]:
+        return (self.outbox,)
 
-def outbox_loop(services: Services) -> Callable[[Application], Awaitable[None]]:  # type: ignore[type-arg]
-    async def outbox(app: Application) -> None:  # type: ignore[type-arg]
+    async def outbox(self, app: Application) -> None:  # type: ignore[type-arg]
+        s = self.services
         dispatcher = Dispatcher(
-            services.database, app.bot, services.clock, config_from(services.settings),
-            on_blocked=services.delegates.mark_inactive, doorbell=doorbell(services),
+            s.database, app.bot, s.clock, config_from(s.settings), on_blocked=s.delegates.mark_inactive, doorbell=s.doorbell,
         )
-        services.extras["outbox_dispatcher"] = dispatcher
+        s.dispatcher = dispatcher  # its stats are read by /metrics, tests and benchmarks
         await dispatcher.run()
-
-    return outbox
-
-
-def install(services: Services) -> None:
-    doorbell(services)
-    services.extras.setdefault("background", []).append(outbox_loop(services))

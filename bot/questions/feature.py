@@ -1,45 +1,67 @@
-"""Installs questions to speakers: the service, /ask and /questions with their buttons, the "Ask a
-question" button on a session's card while it takes questions, the chair's page on the bot's
-HTTP server, and the card loop that shows every moderator the decision on their card."""
+"""Questions to speakers: /ask and /questions with their buttons, the "Ask a question" button on a
+session's card while it takes questions, the chair's page on the bot's HTTP server, the card loop
+that shows every moderator the decision, and /forget of drafts and waiting questions."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from datetime import datetime
+
+from aiohttp import web
+from telegram import BotCommand, Update
+from telegram.ext import Application
 
 from bot.answers.reply import Button
 from bot.event.service import SessionView
+from bot.feature import BackgroundTask, CallbackHandler, Context, Feature
 from bot.i18n import Translator
+from bot.questions.service import QuestionService, takes_questions
+from bot.questions.web import page_secret, question_routes
 from bot.runtime import Services
 
 
-def _card_button(tr: Translator, session: SessionView, now: datetime) -> Button | None:
-    from bot.questions.replies import ask_button
-    from bot.questions.service import takes_questions
+class Questions(Feature):
+    name = "questions"
 
-    return ask_button(tr, session) if takes_questions(session, now) else None
+    def __init__(self, services: Services) -> None:
+        super().__init__(services)
+        self.service = QuestionService(
+            services.database, services.events, services.clock.now, organiser_ids=services.settings.organiser_ids,
+            default_language=services.delegates.default_language, on_queued=services.doorbell.ring,
+        )
+        self.page_secret = page_secret(services.settings)  # signs the chair's page links
 
+    def register_handlers(self, app: Application) -> None:  # type: ignore[type-arg]
+        from bot.questions import handlers
 
-def install(services: Services) -> None:
-    from bot.answers.format import SESSION_BUTTON_HOOKS
-    from bot.outbox.feature import doorbell
-    from bot.questions.handlers import on_ask_button, on_moderate_button
-    from bot.questions.replies import ASK, MODERATE
-    from bot.questions.scheduled import card_loop
-    from bot.questions.service import QuestionService
-    from bot.questions.web import page_secret, question_routes
-    from bot.telegram.handlers.common import CALLBACKS
+        handlers.register(app)
 
-    questions = QuestionService(
-        services.database, services.events, services.clock.now, organiser_ids=services.settings.organiser_ids,
-        default_language=services.delegates.default_language, on_queued=doorbell(services).ring,
-    )
-    secret = page_secret(services.settings)
-    services.extras["questions"] = questions
-    services.extras["questions_secret"] = secret
-    services.extras.setdefault("handler_modules", []).append("bot.questions.handlers")
-    services.extras.setdefault("background", []).append(card_loop(services))
-    services.extras.setdefault("http_routes", []).extend(question_routes(questions, secret, services.delegates.languages))
-    CALLBACKS[ASK] = on_ask_button
-    CALLBACKS[MODERATE] = on_moderate_button
-    if _card_button not in SESSION_BUTTON_HOOKS:
-        SESSION_BUTTON_HOOKS.append(_card_button)
+    def menu_commands(self, tr: Translator) -> Sequence[BotCommand]:
+        return (BotCommand("ask", tr._("Ask a question")),)
+
+    def callbacks(self) -> Mapping[str, CallbackHandler]:
+        from bot.questions.handlers import on_ask_button, on_moderate_button
+        from bot.questions.replies import ASK, MODERATE
+
+        return {ASK: on_ask_button, MODERATE: on_moderate_button}
+
+    async def take_input(self, update: Update, context: Context) -> bool:
+        from bot.questions.handlers import on_delegate_input
+
+        return await on_delegate_input(update, context)
+
+    def session_buttons(self, tr: Translator, session: SessionView, now: datetime) -> Sequence[Button]:
+        from bot.questions.replies import ask_button
+
+        return (ask_button(tr, session),) if takes_questions(session, now) else ()
+
+    def background(self) -> Sequence[BackgroundTask]:
+        from bot.questions.scheduled import card_loop
+
+        return (card_loop(self.services, self.service),)
+
+    def http_routes(self) -> Sequence[web.RouteDef]:
+        return question_routes(self.service, self.page_secret, self.services.delegates.languages)
+
+    async def forget(self, user_id: int) -> None:
+        await self.service.forget(user_id)

@@ -1,8 +1,7 @@
 """/ask, /questions and the questions buttons: thin handlers over QuestionService.
 
-The delegate's draft and its step live in the database; their typed question is read in handler group
--3 (before the question-answering handlers, after the broadcasts' -5) and only while a draft waits for
-it. /cancel there drops the draft; any other command drops it too and then runs as usual. Moderators'
+The delegate's draft and its step live in the database; their typed question is taken before the
+question answering (Feature.take_input), and only while a draft waits for it. /cancel there drops the draft; any other command drops it too and then runs as usual. Moderators'
 buttons re-check the role on every press and name the question they decide; the service decides once.
 """
 
@@ -11,7 +10,7 @@ from __future__ import annotations
 import logging
 
 from telegram import Message, Update
-from telegram.ext import Application, ApplicationHandlerStop, CommandHandler, MessageHandler, filters
+from telegram.ext import Application, CommandHandler, filters
 
 from bot.answers.reply import Reply, resolve_arg
 from bot.delegates.service import DelegateView
@@ -19,6 +18,7 @@ from bot.event.service import SessionView, now_and_next, session_by_id
 from bot.i18n import Translator
 from bot.logs import who
 from bot.questions import replies
+from bot.questions.feature import Questions
 from bot.questions.models import STEP_TEXT
 from bot.questions.service import MAX_LENGTH, QuestionError, QuestionService, next_open, takes_questions
 from bot.questions.web import base_url, page_path
@@ -26,12 +26,11 @@ from bot.telegram.handlers.common import Context, caller, delegate_of, pressed_m
 from bot.telegram.render import edit_or_send, send_reply
 
 log = logging.getLogger(__name__)
-# A handler group of its own: within one group only the first matching handler runs.
-INPUT_GROUP = -3
+EVERYTHING = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
 
 
 def feature(context: Context) -> QuestionService:
-    return services(context).extras["questions"]  # type: ignore[no-any-return]
+    return services(context).features.get(Questions).service
 
 
 
@@ -93,38 +92,38 @@ async def _start(context: Context, delegate: DelegateView, tr: Translator, chat:
     await edit_or_send(context.bot, message, chat, reply)
 
 
-async def on_delegate_input(update: Update, context: Context) -> None:
-    """Whatever a delegate sends while their draft waits for its text; everything else passes on."""
+async def on_delegate_input(update: Update, context: Context) -> bool:
+    """Whatever a delegate sends while their draft waits for its text; everything else passes on (False)."""
     user, chat, message = update.effective_user, update.effective_chat, update.effective_message
-    if user is None or chat is None or message is None:
-        return
+    if not EVERYTHING.check_update(update) or user is None or chat is None or message is None:
+        return False
     svc = feature(context)
     draft = await svc.open_draft(user.id)
     if draft is None or draft.chat_id != chat.id:
-        return
+        return False
     command = (message.text or "").startswith("/")
     if command:
         await svc.discard(user.id)
         if (message.text or "").split()[0].split("@")[0] != "/cancel":
-            return  # another command leaves the draft and runs as usual
+            return False  # another command leaves the draft and runs as usual
         delegate = await delegate_of(update, context)
         if delegate is not None:
             await send_reply(context.bot, chat.id, replies.cancelled(await translator_for(context, delegate)))
-        raise ApplicationHandlerStop
+        return True
     if draft.step != STEP_TEXT:
-        return  # waiting for a button: typed messages are questions to the bot again
+        return False  # waiting for a button: typed messages are questions to the bot again
     delegate = await delegate_of(update, context)
     if delegate is None:
-        return
+        return False
     tr = await translator_for(context, delegate)
     try:
         updated = await svc.set_text(draft.id, user.id, message.text or "")
     except QuestionError as error:
         await send_reply(context.bot, chat.id, _refusal(tr, error))  # stickers, photos, empty, too long
-        raise ApplicationHandlerStop from None
+        return True
     if updated is not None:
         await send_reply(context.bot, chat.id, replies.ask_visibility(tr, updated))
-    raise ApplicationHandlerStop
+    return True
 
 
 async def on_ask_button(update: Update, context: Context, arg: str) -> None:
@@ -209,7 +208,7 @@ async def _send_list(context: Context, tr: Translator, chat: int, session_id: st
         return
     svc = feature(context)
     counts = await svc.counts(session_id)
-    url = base_url(s.settings, s.extras.get("http_port")) + page_path(s.extras["questions_secret"], session_id)
+    url = base_url(s.settings, s.http_port) + page_path(s.features.get(Questions).page_secret, session_id)
     for reply in replies.approved_list(tr, snap, session, await svc.approved(session_id), counts.get("pending", 0), url):
         await send_reply(context.bot, chat, reply)
 
@@ -248,7 +247,3 @@ async def on_moderate_button(update: Update, context: Context, arg: str) -> None
 def register(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(CommandHandler("ask", on_ask))
     app.add_handler(CommandHandler("questions", on_questions))
-    everything = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
-    app.add_handler(MessageHandler(everything, on_delegate_input), group=INPUT_GROUP)
-    svc: QuestionService = app.bot_data["services"].extras["questions"]
-    app.bot_data.setdefault("forget_hooks", []).append(svc.forget)

@@ -17,9 +17,8 @@ log = logging.getLogger(__name__)
 CARD_SECONDS = 1.0
 
 
-def card_loop(services: Services) -> Callable[[Application], Awaitable[None]]:  # type: ignore[type-arg]
+def card_loop(services: Services, questions: QuestionService) -> Callable[[Application], Awaitable[None]]:  # type: ignore[type-arg]
     async def question_cards(app: Application) -> None:  # type: ignore[type-arg]
-        questions: QuestionService = services.extras["questions"]
         while True:
             if queued := await questions.close_cards():
                 log.info("questions: %d moderator card edit(s) queued", queued)

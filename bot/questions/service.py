@@ -279,12 +279,6 @@ class QuestionService:
         return int(found.scalar() or 0)
 
     # --- moderators ----------------------------------------------------------------------------
-    async def is_moderator(self, db: AsyncSession, user_id: int) -> bool:
-        if user_id in self.organiser_ids:
-            return True
-        found = await db.execute(select(RoleGrant.user_id).where(RoleGrant.user_id == user_id, RoleGrant.role.in_(MODERATOR_ROLES)))
-        return found.first() is not None
-
     async def moderators(self, db: AsyncSession | None = None) -> list[Moderator]:
         """Everyone who moderates (role moderator or organiser, ORGANISER_IDS included), in their
         language when they have talked to the bot. A private chat's id is the user's id."""

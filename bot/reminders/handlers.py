@@ -16,6 +16,7 @@ from bot.event.service import session_by_id
 from bot.i18n import Translator
 from bot.logs import who
 from bot.reminders import ics, replies
+from bot.reminders.feature import Reminders
 from bot.reminders.service import ReminderError, ReminderService
 from bot.telegram.handlers.common import Context, caller, pressed_message, services, translator_for
 from bot.telegram.render import edit_or_send, send_reply
@@ -24,7 +25,7 @@ log = logging.getLogger(__name__)
 
 
 def feature(context: Context) -> ReminderService:
-    return services(context).extras["reminders"]  # type: ignore[no-any-return]
+    return services(context).features.get(Reminders).service
 
 
 
@@ -216,6 +217,3 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(CommandHandler("reminders", on_reminders))
     app.add_handler(CommandHandler("myagenda", on_my_agenda))
     app.add_handler(CommandHandler("remindall", on_remind_all))
-    app.bot_data["remind_from_text"] = remind_from_text
-    svc: ReminderService = app.bot_data["services"].extras["reminders"]
-    app.bot_data.setdefault("forget_hooks", []).append(svc.forget)

@@ -19,7 +19,7 @@ from bot.i18n import Translator
 
 LEAD_CHOICES: tuple[int, ...] = (5, 15, 30, 60)
 
-# Callback kinds (bot.telegram.handlers.common.CALLBACKS)
+# Callback kinds (registered by the feature: Feature.callbacks)
 SUBSCRIBE = "rm"  # rm:<session id>        (also rendered by bot/answers: "Remind me")
 SUBSCRIBE_DAY = "rmd"  # rmd:<day id>
 UNSUBSCRIBE = "rmx"  # rmx:<session id>

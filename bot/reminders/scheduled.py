@@ -12,7 +12,6 @@ from collections.abc import Awaitable, Callable
 
 from telegram.ext import Application
 
-from bot.outbox.dispatcher import Doorbell
 from bot.reminders.service import ReminderService, TickReport
 from bot.runtime import Services
 
@@ -20,15 +19,14 @@ log = logging.getLogger(__name__)
 TICK_SECONDS = 1.0
 
 
-def reminder_loop(services: Services, doorbell: Doorbell) -> Callable[[Application], Awaitable[None]]:  # type: ignore[type-arg]
+def reminder_loop(services: Services, svc: ReminderService) -> Callable[[Application], Awaitable[None]]:  # type: ignore[type-arg]
     async def reminders(app: Application) -> None:  # type: ignore[type-arg]
-        svc: ReminderService = services.extras["reminders"]
         while True:
             report = await svc.tick()
             if report != TickReport():
                 log.info("reminders: %s", report)
             if report.queued_any:
-                doorbell.ring()
+                services.doorbell.ring()
             await services.clock.sleep(TICK_SECONDS)
 
     return reminders

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 import logging
 
 from telegram import BotCommand, BotCommandScopeAllPrivateChats, Update
@@ -12,34 +11,22 @@ from telegram.ext import Application, ApplicationBuilder, ApplicationHandlerStop
 from bot.db import is_transient
 from bot.i18n import Translator
 from bot.runtime import Services
+from bot.telegram.flood import FloodGuard
 from bot.telegram.gate import UpdateGate
+from bot.telegram.handlers import other
 from bot.telegram.ordering import ChatOrderedUpdateProcessor
 
 log = logging.getLogger(__name__)
 EMULATOR_TOKEN = "123456:EMULATOR"
 
-# Feature handler modules, each with register(app); bot.telegram.handlers.other must stay last.
-HANDLER_MODULES = [
-    "bot.telegram.handlers.commands",
-    "bot.telegram.handlers.callbacks",
-    "bot.telegram.handlers.text",
-]
-LAST_HANDLER_MODULE = "bot.telegram.handlers.other"
+# The menu ends with what is about the delegate's settings, after every feature's entries.
+SETTINGS_COMMANDS = ("language", "help", "forget")
+INPUT_GROUP = -10  # flows in progress (drafts, awaited comments, typed codes) before anything else
 
 
-def command_menu(tr: Translator) -> list[BotCommand]:
-    return [
-        BotCommand("agenda", tr._("Programme by day")),
-        BotCommand("now", tr._("What's on now and next")),
-        BotCommand("venue", tr._("Venue, map and directions")),
-        BotCommand("speakers", tr._("Speakers")),
-        BotCommand("ask", tr._("Ask a question")),
-        BotCommand("nearby", tr._("ATMs, pharmacies, prayer rooms nearby")),
-        BotCommand("verify", tr._("Verify with my accreditation code")),
-        BotCommand("language", tr._("Change language")),
-        BotCommand("help", tr._("What I can do")),
-        BotCommand("forget", tr._("Delete my data")),
-    ]
+def command_menu(services: Services, tr: Translator) -> list[BotCommand]:
+    commands = services.features.menu_commands(tr)
+    return [c for c in commands if c.command not in SETTINGS_COMMANDS] + [c for c in commands if c.command in SETTINGS_COMMANDS]
 
 
 async def register_command_menus(app: Application, services: Services) -> None:  # type: ignore[type-arg]
@@ -50,7 +37,7 @@ async def register_command_menus(app: Application, services: Services) -> None: 
         tr = Translator(language, snap.timezone, snap.default_language)
         code = None if language == snap.default_language else language.split("_")[0]
         try:
-            await app.bot.set_my_commands(command_menu(tr), scope=scope, language_code=code)
+            await app.bot.set_my_commands(command_menu(services, tr), scope=scope, language_code=code)
         except TelegramError:
             log.warning("could not register the command menu for %s", language, exc_info=True)
 
@@ -112,6 +99,7 @@ def build_application(services: Services) -> Application:  # type: ignore[type-a
     )
     app = builder.build()
     app.bot_data["services"] = services
+    app.bot_data["flood"] = FloodGuard()
     gate = UpdateGate(services.ledger, services.database, services.metrics, lambda u: apologise(app, u))
     app.bot_data["update_gate"] = gate
     processor = app.update_processor
@@ -123,7 +111,14 @@ def build_application(services: Services) -> Application:  # type: ignore[type-a
         services.metrics.update_handled(kind)
 
     app.add_handler(TypeHandler(Update, count), group=-100)  # runs beside the real handler, never instead
-    for name in [*HANDLER_MODULES, *services.extras.get("handler_modules", []), LAST_HANDLER_MODULE]:
-        importlib.import_module(name).register(app)
+
+    async def take_input(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        if await services.features.take_input(update, context):
+            raise ApplicationHandlerStop  # the message belonged to a flow in progress
+
+    app.add_handler(TypeHandler(Update, take_input), group=INPUT_GROUP)
+    for feature in services.features.all:
+        feature.register_handlers(app)
+    other.register(app)  # last: the polite note for stickers, edits and unknown commands
     app.add_error_handler(on_error)
     return app

@@ -5,13 +5,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 from telegram import Update
-from telegram.ext import Application
 
 from bot.db import is_outage
+from bot.feature import BackgroundTask
 from bot.ops import OpsServer
 from bot.runtime import Services
 from bot.settings import SettingsError
@@ -19,7 +18,6 @@ from bot.telegram.app import build_application, register_command_menus
 from bot.telegram.webhook import WEBHOOK_PATH, webhook_handler
 
 log = logging.getLogger(__name__)
-BackgroundTask = Callable[[Application], Awaitable[None]]  # type: ignore[type-arg]
 
 
 class RunningBot:
@@ -32,7 +30,7 @@ class RunningBot:
         settings = services.settings
         self.webhook = bool(settings.webhook_url)
         extra = [web.post(WEBHOOK_PATH, webhook_handler(self.app, settings.webhook_secret or ""))] if self.webhook else []
-        extra += services.extras.get("http_routes", [])  # features' pages (e.g. the chair's questions page)
+        extra += services.features.http_routes()  # features' pages (e.g. the chair's questions page)
         self.http = OpsServer(services, extra, required=self.webhook)
 
     async def start(self, *, poll_interval: float = 0.0) -> None:
@@ -53,7 +51,7 @@ class RunningBot:
         else:
             assert self.app.updater is not None
             await self.app.updater.start_polling(poll_interval=poll_interval, timeout=10, allowed_updates=Update.ALL_TYPES, drop_pending_updates=False)
-        for factory in self.services.extras.get("background", []):
+        for factory in self.services.features.background():
             self._tasks.append(asyncio.create_task(self._guard(factory), name=getattr(factory, "__name__", "background")))
         log.info("bot started")
 

@@ -21,6 +21,7 @@ from bot.db import Database
 from bot.delegates.service import DelegateService, DelegateView
 from bot.event.service import EventService
 from bot.helpdesk.models import Ticket
+from bot.helpdesk.service import HelpdeskService
 from bot.i18n import UI_LANGUAGES, Translator
 from nlu.interpreter import RasaHttpInterpreter
 
@@ -42,9 +43,11 @@ class Chat:
 @pytest.fixture
 async def chat(loaded_database: Database, clock: ManualClock) -> AsyncIterator[Chat]:
     down = RasaHttpInterpreter("http://127.0.0.1:9", timeout=0.5, retries=0)
-    answers = AnswerService(EventService(loaded_database), clock.now)
-    yield Chat(loaded_database, DelegateService(loaded_database, UI_LANGUAGES, "en"),
-               ConversationService(loaded_database, down, answers, clock.now))
+    events = EventService(loaded_database)
+    delegates = DelegateService(loaded_database, UI_LANGUAGES, "en")
+    conversation = ConversationService(loaded_database, down, AnswerService(events, clock.now), clock.now)
+    conversation.handoff = HelpdeskService(loaded_database, events, delegates, down, clock.now, None, ())
+    yield Chat(loaded_database, delegates, conversation)
     await down.close()
 
 

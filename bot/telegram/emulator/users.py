@@ -320,9 +320,6 @@ class EmulatedUser(_Reader):
         """Everything the bot put into the private chat so far (edits included), in order."""
         return list(self._feed(self.id))
 
-    def replies_in(self, chat: Any) -> list[SentMessage]:
-        return list(self._feed(self._chat(chat).id))
-
     # ------------------------------------------------------------------------------- helpers
 
     def _chat(self, chat: Any) -> Chat:

@@ -29,11 +29,8 @@ async def start(update: Update, context: Context) -> None:
     greeting = tr._("Welcome, {name}! I'm the assistant of {event}.").format(name=delegate.first_name or "", event=tr.pick(snap.name))
     privacy = tr._("Privacy: I keep your Telegram name, your language and your questions to answer you and to improve my answers. /forget deletes them at any time.")
     welcome = Reply(f"{esc(greeting)}\n\n{esc(privacy)}")
-    handlers = context.application.bot_data.get("start_payload_handlers", [])
-    payload = context.args[0] if context.args else None
-    for handler in handlers:
-        if payload and await handler(update, context, payload):
-            break
+    if context.args:
+        await s.features.start_payload(update, context, context.args[0])  # e.g. an accreditation code
     await send_answer(context.bot, update.effective_chat.id, Answer.of(welcome, *language_choice(tr, snap).messages, *help_answer(tr, snap).messages))
     await s.delegates.record_consent(delegate.user_id)  # the privacy notice above has been delivered
 

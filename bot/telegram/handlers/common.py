@@ -2,23 +2,22 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-
 from telegram import Message, Update
-from telegram.ext import ContextTypes
 
 from bot.delegates.service import DelegateView
+from bot.feature import Context
 from bot.i18n import Translator
 from bot.runtime import Services
-
-Context = ContextTypes.DEFAULT_TYPE
-CallbackHandler = Callable[[Update, Context, str], Awaitable[None]]
-# Features register their buttons here: CALLBACKS["rm"] = handler(update, context, argument).
-CALLBACKS: dict[str, CallbackHandler] = {}
+from bot.telegram.flood import FloodGuard
 
 
 def services(context: Context) -> Services:
     return context.application.bot_data["services"]  # type: ignore[no-any-return]
+
+
+def flood_guard(context: Context) -> FloodGuard:
+    """This bot's per-delegate message limit (one per Application: two bots never share it)."""
+    return context.application.bot_data["flood"]  # type: ignore[no-any-return]
 
 
 async def delegate_of(update: Update, context: Context) -> DelegateView | None:
@@ -30,13 +29,6 @@ async def delegate_of(update: Update, context: Context) -> DelegateView | None:
         user.id, chat.id, s.clock.now(), first_name=user.first_name, last_name=user.last_name,
         username=user.username, language_code=user.language_code,
     )
-
-
-async def session_opened(context: Context, user_id: int, session_id: str) -> None:
-    """A session's details were shown to a delegate: features that care (feedback) register
-    `bot_data["session_opened_hooks"]`, each `hook(user_id, session_id)`."""
-    for hook in context.application.bot_data.get("session_opened_hooks", []):
-        await hook(user_id, session_id)
 
 
 async def translator_for(context: Context, delegate: DelegateView) -> Translator:

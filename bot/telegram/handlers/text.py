@@ -8,14 +8,12 @@ from telegram import Update
 from telegram.ext import Application, MessageHandler, filters
 
 from bot.answers.reply import Answer, Reply, esc
-from bot.telegram.flood import FloodGuard
-from bot.telegram.handlers.common import Context, delegate_of, services, session_opened, translator_for
+from bot.telegram.handlers.common import Context, delegate_of, flood_guard, services, translator_for
 from bot.telegram.handlers.language import apply_language
 from bot.telegram.ordering import ChatOrderedUpdateProcessor
 from bot.telegram.render import send_answer
 
 log = logging.getLogger(__name__)
-flood = FloodGuard()
 MAX_INPUT = 10_000
 
 
@@ -27,7 +25,7 @@ async def on_text(update: Update, context: Context) -> None:
     s = services(context)
     processor = context.application.update_processor
     arrived = processor.arrival(update) if isinstance(processor, ChatOrderedUpdateProcessor) else None
-    verdict = flood.check(delegate.user_id, at=arrived)
+    verdict = flood_guard(context).check(delegate.user_id, at=arrived)
     if verdict != "ok":
         if verdict == "warn":
             tr = await translator_for(context, delegate)
@@ -45,18 +43,14 @@ async def on_text(update: Update, context: Context) -> None:
     if answer.set_language:
         await apply_language(update, context, delegate, answer.set_language)
         return
+    if await s.features.act_on_answer(update, context, delegate, answer):  # e.g. "remind me about session 3"
+        return
     if answer.remind_session_ids or answer.remind_day_id:
-        remind = context.application.bot_data.get("remind_from_text")
-        if remind is not None:
-            await remind(update, context, delegate, answer)
-            return
         tr = await translator_for(context, delegate)
         answer = Answer.of(Reply(esc(tr._("Reminders are not available yet."))))
     if answer.topic and answer.topic.startswith("session:"):  # the details of one session
-        await session_opened(context, delegate.user_id, answer.topic.partition(":")[2])
-    if answer.handoff is None:  # e.g. the helpdesk's "This didn't answer my question" button
-        for decorate in context.application.bot_data.get("answer_decorators", []):
-            answer = await decorate(delegate, answer)
+        await s.features.session_opened(delegate.user_id, answer.topic.partition(":")[2])
+    answer = await s.features.decorate_answer(delegate, answer)  # e.g. the helpdesk's "This didn't answer my question"
     await send_answer(context.bot, chat.id, answer)
 
 

@@ -7,6 +7,7 @@ import contextlib
 
 import pytest
 
+from bot.accreditation.feature import Accreditation
 from bot.accreditation.service import ATTEMPTS
 from bot.i18n import Translator
 
@@ -14,7 +15,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 
 async def _issue(harness, delegation: str, count: int = 1) -> list[str]:
-    return await harness.services.extras["accreditation"].issue(delegation, count)
+    return await harness.services.features.get(Accreditation).service.issue(delegation, count)
 
 
 async def _all_replies(delegate, count: int, timeout: float = 20) -> str:

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 import pytest
 from sqlalchemy import select
 
+from bot.broadcasts.feature import Broadcasts
 from bot.broadcasts.models import DRAFT, SCHEDULED, Broadcast
 from bot.logs import who
 from bot.outbox.models import OutboxMessage
@@ -310,4 +311,4 @@ async def test_an_organiser_whose_role_is_revoked_mid_draft_is_answered_as_a_del
     answer = await helper.next_reply(timeout=WAIT)
 
     assert "RCDD2019" in (answer.text or "")
-    assert await harness.services.extras["broadcasts"].open_draft(902) is None
+    assert await harness.services.features.get(Broadcasts).service.open_draft(902) is None

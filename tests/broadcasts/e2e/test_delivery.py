@@ -8,6 +8,7 @@ from collections import Counter
 
 import pytest
 
+from bot.broadcasts.feature import Broadcasts
 from bot.delegates.models import Delegate
 from tests.broadcasts.e2e.test_conversation import WAIT, compose, known_delegates, reply_where
 from tests.e2e.conftest import ORGANISER_ID
@@ -116,11 +117,11 @@ async def test_a_running_broadcast_is_cancelled_with_its_button(harness) -> None
     await until(lambda: sum(announcements(harness, recipients).values()) >= 30)
     await organiser.press(composed.confirmation, "Cancel this broadcast")
     note = await reply_where(organiser, "is cancelled")
-    while (await harness.services.extras["broadcasts"].progress(composed.draft_id)).waiting:
+    while (await harness.services.features.get(Broadcasts).service.progress(composed.draft_id)).waiting:
         await asyncio.sleep(0.05)  # messages in flight at the cancel still land
     delivered = sum(announcements(harness, recipients).values())
     await asyncio.sleep(1.0)
-    progress = await harness.services.extras["broadcasts"].progress(composed.draft_id)
+    progress = await harness.services.features.get(Broadcasts).service.progress(composed.draft_id)
 
     assert 30 <= delivered < 300
     assert sum(announcements(harness, recipients).values()) == delivered, "nothing more goes out"

@@ -8,9 +8,11 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
+from bot.feedback.feature import Feedback
 from bot.feedback.models import FeedbackVote
 from bot.feedback.service import FeedbackService
 from bot.outbox.models import OutboxMessage
+from bot.reminders.feature import Reminders
 from tests.feedback.conftest import CRISIS, PROMPT_DUE
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
@@ -19,13 +21,13 @@ NOT_VALID = "This button is no longer valid. Please use the menu or ask me again
 
 
 def feedback(harness) -> FeedbackService:  # type: ignore[no-untyped-def]
-    return harness.services.extras["feedback"]  # type: ignore[no-any-return]
+    return harness.services.features.get(Feedback).service  # type: ignore[no-any-return]
 
 
 async def subscriber(harness, user_id: int, name: str = "Ana", language: str = "en"):  # type: ignore[no-untyped-def]
     person = harness.user(user_id, name, language_code=language)
     await harness.services.delegates.seen(person.id, person.id, harness.clock.now(), first_name=name, language_code=language)
-    await harness.services.extras["reminders"].subscribe(person.id, [CRISIS])
+    await harness.services.features.get(Reminders).service.subscribe(person.id, [CRISIS])
     return person
 
 

@@ -10,13 +10,11 @@ from pathlib import Path
 import pytest
 
 from bot.clock import ManualClock
-from bot.features import FEATURE_MODULES, install_features
+from bot.helpdesk.feature import Helpdesk
 from bot.helpdesk.service import HelpdeskService
 from bot.helpdesk.web.server import HelpdeskConsole
-from bot.runtime import build_services
 from bot.telegram.emulator.server import BotApiEmulator
 from bot.telegram.emulator.users import EmulatedGroup
-from bot.telegram.lifecycle import RunningBot
 from nlu.testing import session_interpreter as shared_interpreter
 from tests.e2e.conftest import DAY1_MORNING, HELPDESK_CHAT_ID, Harness, emulator, harness_settings  # noqa: F401
 
@@ -24,22 +22,12 @@ WAIT = 30.0  # seconds; generous for a loaded CI machine, never a timing asserti
 
 
 class HelpdeskHarness(Harness):
-    """The e2e harness, with the outbox dispatcher installed even before bot.features lists it."""
-
-    async def start(self) -> None:
-        self.services = await build_services(self.settings, clock=self.clock, interpreter=self.interpreter)
-        install_features(self.services)
-        if "bot.outbox.feature" not in FEATURE_MODULES:
-            from bot.outbox import feature as outbox
-
-            outbox.install(self.services)
-        self.bot = RunningBot(self.services)
-        await self.bot.start()
+    """The e2e harness, with the helpdesk's service, group and console at hand."""
 
     @property
     def helpdesk(self) -> HelpdeskService:
         assert self.services is not None
-        return self.services.extras["helpdesk"]  # type: ignore[no-any-return]
+        return self.services.features.get(Helpdesk).service  # type: ignore[no-any-return]
 
     @property
     def group(self) -> EmulatedGroup:
@@ -50,7 +38,7 @@ class HelpdeskHarness(Harness):
         import asyncio
 
         assert self.services is not None
-        console: HelpdeskConsole = self.services.extras["helpdesk_console"]
+        console: HelpdeskConsole = self.services.features.get(Helpdesk).console
         await asyncio.wait_for(console.started.wait(), WAIT)
         return console
 

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.helpdesk.feature import Helpdesk
 from bot.helpdesk.views import TicketFilter, TicketView
 from tests.helpdesk.e2e.conftest import WAIT, HelpdeskHarness
 
@@ -93,7 +94,7 @@ async def ticket_from(h: HelpdeskHarness, user_id: int, name: str, question: str
 
 async def logged_in_page(h: HelpdeskHarness, browser, name: str = "budi"):  # type: ignore[no-untyped-def]
     assert h.services is not None
-    await h.services.extras["helpdesk_agents"].add(name, PASSWORD)
+    await h.services.features.get(Helpdesk).agents.add(name, PASSWORD)
     console = await h.console()
     page = await browser.new_page()
     dialogs: list[str] = []

@@ -13,6 +13,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.clock import ManualClock
+from bot.questions.feature import Questions
 from bot.questions.models import APPROVED, PENDING, Question
 from bot.questions.web import page_path
 from bot.telegram.emulator.server import BotApiEmulator
@@ -65,7 +66,7 @@ async def question_rows(harness: Harness) -> list[Question]:
 
 def page_url(harness: Harness, session_id: str, token_session: str | None = None) -> str:
     assert harness.bot is not None and harness.services is not None
-    path = page_path(harness.services.extras["questions_secret"], token_session or session_id)
+    path = page_path(harness.services.features.get(Questions).page_secret, token_session or session_id)
     if token_session is not None:
         path = path.replace(path.split("/")[2], session_id)
     return f"http://127.0.0.1:{harness.bot.http.port}{path}"

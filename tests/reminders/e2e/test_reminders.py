@@ -10,10 +10,12 @@ from collections import Counter
 import pytest
 from sqlalchemy import select
 
+from bot.accreditation.feature import Accreditation
 from bot.delegates.models import Delegate
 from bot.event.importer import import_event
 from bot.event.loader import parse_event
 from bot.outbox.models import FAILED, SENT, OutboxMessage
+from bot.reminders.feature import Reminders
 from bot.reminders.service import KIND, ReminderService
 from tests.e2e.conftest import ORGANISER_ID
 from tests.reminders.conftest import CRISIS, EVENT_TEXT, at, moved, without
@@ -23,7 +25,7 @@ CRISIS_TITLE = "Session 2: The Role of Digital Diplomacy in Crisis Situation"
 
 
 def reminders(harness) -> ReminderService:  # type: ignore[no-untyped-def]
-    return harness.services.extras["reminders"]  # type: ignore[no-any-return]
+    return harness.services.features.get(Reminders).service  # type: ignore[no-any-return]
 
 
 async def subscribed_crowd(harness, first: int, count: int, session: str = CRISIS) -> list:  # type: ignore[no-untyped-def]
@@ -282,8 +284,8 @@ async def test_the_dinner_reminder_names_the_room_only_to_verified_delegates(har
     for person in (guest, minister):
         await harness.services.delegates.seen(person.id, person.id, harness.clock.now(), first_name=person.name, language_code="en")
         await reminders(harness).subscribe(person.id, ["welcome-dinner"])
-    [code] = await harness.services.extras["accreditation"].issue("JP", 1)
-    await harness.services.extras["accreditation"].redeem(minister.id, code)
+    [code] = await harness.services.features.get(Accreditation).service.issue("JP", 1)
+    await harness.services.features.get(Accreditation).service.redeem(minister.id, code)
 
     harness.clock.set(at("18:45"))
     to_guest, to_minister = await guest.next_reply(timeout=20), await minister.next_reply(timeout=20)
