@@ -383,6 +383,24 @@ class ReminderService:
             return queued
 
 
+async def follow_programme_changes(db: AsyncSession, moved: Iterable[str], cancelled: Iterable[str]) -> None:
+    """In the transaction that moves or cancels sessions (a schedule sync), before any tick sees it:
+    reminder messages still waiting for the old start are withdrawn (a reminder never goes out at an
+    old time; the next tick queues it for the new one), and reminders of cancelled sessions are
+    settled, because the caller tells those delegates itself (one message, not two)."""
+    for session_id in moved:
+        await outbox.cancel(db, source_id=f"session:{session_id}", kind=KIND)
+    cancelled = list(cancelled)
+    if not cancelled:
+        return
+    for session_id in cancelled:
+        await outbox.cancel(db, source_id=f"session:{session_id}", kind=KIND)
+    await db.execute(
+        update(Reminder).where(Reminder.session_id.in_(cancelled), Reminder.status.in_([WAITING, QUEUED]))
+        .values(status=SESSION_CANCELLED).execution_options(synchronize_session=False)
+    )
+
+
 class _Translators:
     """One Translator per language and one rendering per (language, what) within a tick: 50 000
     reminders for ten sessions in three languages are thirty renderings, not 50 000."""

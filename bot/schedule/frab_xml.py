@@ -116,7 +116,8 @@ def _talk(event: Element, room_name: str | None, day_date: date | None, day_star
     if length is None:
         found.append(f"<duration> {_text(event, 'duration')!r} is not HH:MM")
     if found:
-        problems.extend(Problem(where, message) for message in found)
+        keys = tuple(k.strip() for k in (event.get("guid"), event.get("id")) if k and k.strip())
+        problems.extend(Problem(where, message, keys) for message in found)
         return None
     assert starts_at is not None and length is not None
     persons = []

@@ -96,7 +96,8 @@ def _talk(event: Any, zone: ZoneInfo | None, where: str, problems: list[Problem]
     elif not isinstance(start, datetime):
         found.append("is an all-day entry (DTSTART is a date), not a talk: skipped")
     if found:
-        problems.extend(Problem(where, message) for message in found)
+        uid = str(event.get("UID") or "").strip()
+        problems.extend(Problem(where, message, (uid,) if uid else ()) for message in found)
         return None
     assert isinstance(start, datetime)
     if not isinstance(end, datetime):

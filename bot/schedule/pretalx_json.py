@@ -86,7 +86,8 @@ def _talk(event: dict[str, Any], room_name: str, zone: ZoneInfo | None, where: s
     if length is None:
         found.append(f"duration {_str(event.get('duration')) or 'missing'!r} is not HH:MM")
     if found:
-        problems.extend(Problem(where, message) for message in found)
+        keys = tuple(k for k in (_str(event.get("guid")), _str(event.get("id"))) if k)
+        problems.extend(Problem(where, message, keys) for message in found)
         return None
     assert starts_at is not None and length is not None
     try:

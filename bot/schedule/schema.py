@@ -18,6 +18,8 @@ FORMATS = ("frab-xml", "pretalx-json", "ics")
 class Problem:
     where: str  # "event 35 (line 34)", "days[0].rooms['Saal 1'][3]", "VEVENT 12 (line 200)"
     message: str
+    # The guid and id of an entry that could not be used: its talk is kept as it was, not cancelled.
+    keys: tuple[str, ...] = ()
 
     def __str__(self) -> str:
         return f"{self.where}: {self.message}" if self.where else self.message
