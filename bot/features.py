@@ -18,6 +18,7 @@ FEATURE_MODULES: list[str] = [
     "bot.questions.feature",
     "bot.outbox.feature",
     "bot.accreditation.feature",
+    "bot.schedule.feature",
 ]
 
 

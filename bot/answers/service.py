@@ -6,10 +6,11 @@ nothing of Telegram or Rasa. What cannot be answered is handed off to the helpde
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from bot.answers.browse import DAY_LIST_LIMIT, day_choice
 from bot.answers.days import resolve_day
 from bot.answers.format import (
     day_title,
@@ -45,6 +46,7 @@ ACCREDITATION_WORDS = {
     "verify", "verified", "verification", "accreditation", "accredited", "code", "akreditasi", "verifikasi",
     "kode", "kod", "pengesahan", "sahkan", "disahkan", "bertauliah",
 }
+SPEAKER_LIST_LIMIT = 40  # more speakers than this are found by name, not listed
 HANDOFF_INTENTS = {"out_of_scope", "human_handoff", "nlu_fallback"}
 FAQ_INTENTS = {
     "ask_wifi": ("wifi",), "ask_dress_code": ("dress_code",), "ask_registration": ("registration",),
@@ -66,10 +68,15 @@ class Question:
         return values[0] if values else None
 
 
+AnswerHook = Callable[["Translator", EventSnapshot, "Question", datetime], Awaitable["Answer | None"]]
+
+
 class AnswerService:
     def __init__(self, events: EventService, now: Callable[[], datetime]) -> None:
         self.events = events
         self.now = now
+        # Features that answer some questions first (the schedule's search): the first answer wins.
+        self.hooks: list[AnswerHook] = []
 
     async def translator(self, language: str) -> Translator:
         snap = await self.events.snapshot()
@@ -81,6 +88,9 @@ class AnswerService:
         tr = Translator(language, snap.timezone, snap.default_language)
         if question.intent in HANDOFF_INTENTS:
             return self.handoff(tr, question.intent)
+        for hook in self.hooks:
+            if (found := await hook(tr, snap, question, self.now())) is not None:
+                return found
         handler = getattr(self, f"_{question.intent}", None)
         if handler is None:
             return self.handoff(tr, "unknown_intent")
@@ -142,7 +152,10 @@ class AnswerService:
         lines = [b(tr.pick(v.name)), esc(tr.pick(v.address)), esc(tr.pick(v.directions)), esc(tr.pick(v.transport))]
         lines += [esc(tr.pick(f.answer)) for f in snap.faq if f.topic in ("airport", "transport") and tr.pick(f.answer) not in tr.pick(v.transport)]
         pin = VenuePin(v.latitude, v.longitude, tr.pick(v.name), tr.pick(v.address))
-        return Answer.of(Reply("\n\n".join(lines)), Reply(venue=pin), topic="ask_directions")
+        text = "\n\n".join(line for line in lines if line and line != "<b></b>")
+        if not (v.latitude or v.longitude):
+            return Answer.of(Reply(text or esc(tr._("I have no directions to the venue yet."))), topic="ask_directions")
+        return Answer.of(Reply(text), Reply(venue=pin), topic="ask_directions")
 
     def _faq(self, tr: Translator, snap: EventSnapshot, topics: Sequence[str], intent: str) -> Answer:
         entries = [f for f in snap.faq if f.topic in topics]
@@ -352,6 +365,8 @@ def venue_answer(tr: Translator, snap: EventSnapshot) -> Answer:
     v = snap.venue
     pin = VenuePin(v.latitude, v.longitude, tr.pick(v.name), tr.pick(v.address))
     text = "\n".join([b(tr.pick(v.name)), esc(tr.pick(v.address)), "", esc(tr.pick(v.directions))])
+    if not (v.latitude or v.longitude):  # an event made from a schedule export alone: no coordinates, no pin
+        return Answer.of(Reply(text.strip()), topic="ask_venue")
     return Answer.of(Reply(venue=pin), Reply(text, ((Button("🧭 " + tr._("How to get there"), "directions:"),),)), topic="ask_venue")
 
 
@@ -370,6 +385,8 @@ def agenda_overview(tr: Translator, snap: EventSnapshot, now: datetime) -> Answe
 
 def agenda_day(tr: Translator, snap: EventSnapshot, day: DayView, now: datetime) -> Answer:
     sessions = sessions_on(snap, day.id)
+    if len(sessions) > DAY_LIST_LIMIT:  # a large conference's day is browsed by track or room
+        return Answer.of(day_choice(tr, snap, day), topic=f"agenda:{day.id}")
     lines = [b(day_title(tr, day))] + [session_line(tr, s, now) for s in sessions]
     others = [Button(f"{tr.pick(d.label)}", callback("day", d.id)) for d in snap.days if d.id != day.id]
     buttons = rows([session_button(tr, s) for s in sessions if s.kind not in ("break",)], 1) + rows(others, 3)
@@ -403,6 +420,10 @@ def speaker_buttons(snap: EventSnapshot) -> tuple[tuple[Button, ...], ...]:
 
 def speakers_answer(tr: Translator, snap: EventSnapshot) -> Answer:
     people = [sp for sp in snap.speakers.values() if sp.kind == "person"]
+    if len(snap.speakers) > SPEAKER_LIST_LIMIT:  # 900 names are no answer: ask for one
+        text = tr.ngettext("{count} speaker takes part.", "{count} speakers take part.", len(snap.speakers)).format(count=len(snap.speakers))
+        hint = tr._("Write a name (for example “when does {name} speak?”) or a topic, and I'll find their talks.").format(name=people[0].name if people else "…")
+        return Answer.of(Reply(esc(text) + "\n" + esc(hint), day_buttons(tr, snap)), topic="ask_speakers")
     orgs = [sp for sp in snap.speakers.values() if sp.kind != "person"]
     lines = [b(tr._("Speakers"))] + [esc(speaker_label(tr, sp)) for sp in people]
     if orgs:

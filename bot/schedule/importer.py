@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -270,8 +270,9 @@ async def apply_schedule(db: AsyncSession, schedule: Schedule, now: datetime, *,
         await db.execute(session_speaker.insert(), links)
     linked = select(session_speaker.c.speaker_id)
     await db.execute(delete(Speaker).where(Speaker.source == SCHEDULE, Speaker.id.notin_(linked)).execution_options(synchronize_session=False))
-    if result.changed:
-        event.imported_at = now  # a new programme: every replica reloads its snapshot
+    if result.changed and not created:
+        # A new programme: every replica reloads its snapshot (a new version even within the same instant).
+        event.imported_at = max(now, event.imported_at + timedelta(milliseconds=1))
     return result
 
 

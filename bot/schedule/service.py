@@ -221,3 +221,19 @@ class ScheduleService:
                 f"assistant_schedule_failing {0 if status['ok'] else 1}",
             ]
         return lines
+
+
+async def first_import(settings: Any, database: Database, now: datetime) -> str:
+    """At the first start with SCHEDULE_URL and an empty database: the export creates the event.
+    Without it there is nothing to answer about, so a failure stops the start with its reason."""
+    from bot.settings import SettingsError
+
+    try:
+        fetched = await fetch(settings.schedule_url)
+        schedule = parse_schedule(fetched.data or b"")
+        imported = await import_with_alerts(database, schedule, now, source=settings.schedule_url)
+    except (FetchError, ScheduleFormatError, ScheduleRefused) as exc:
+        raise SettingsError(f"SCHEDULE_URL: the first programme cannot be loaded from {settings.schedule_url}: {exc}") from None
+    for problem in schedule.problems:
+        log.warning("schedule: entry skipped: %s", problem)
+    return imported.changes.line()
