@@ -84,11 +84,11 @@ def delegate_alert(tr: Translator, programme: _Programme, changes: list[Change])
 def organiser_summary(tr: Translator, changes: ScheduleChanges, told: int) -> Reply:
     counts = changes.summary
     parts = [
-        tr.ngettext("{count} moved", "{count} moved", counts["moved"]).format(count=counts["moved"]),
+        tr.ngettext("{count} talk moved", "{count} talks moved", counts["moved"]).format(count=counts["moved"]),
         tr.ngettext("{count} room changed", "{count} rooms changed", counts["room"]).format(count=counts["room"]),
-        tr.ngettext("{count} cancelled", "{count} cancelled", counts["cancelled"]).format(count=counts["cancelled"]),
-        tr.ngettext("{count} restored", "{count} restored", counts["restored"]).format(count=counts["restored"]),
-        tr.ngettext("{count} new", "{count} new", counts["new"]).format(count=counts["new"]),
+        tr.ngettext("{count} talk cancelled", "{count} talks cancelled", counts["cancelled"]).format(count=counts["cancelled"]),
+        tr.ngettext("{count} talk restored", "{count} talks restored", counts["restored"]).format(count=counts["restored"]),
+        tr.ngettext("{count} new talk", "{count} new talks", counts["new"]).format(count=counts["new"]),
     ]
     shown = [text for text, n in zip(parts, (counts[k] for k in ("moved", "room", "cancelled", "restored", "new")), strict=True) if n]
     head = tr._("The schedule was updated: {changes}.").format(changes=tr.join(shown) or tr._("details only"))
