@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import noload
 
 from bot.db import Database
 from bot.event.models import SCHEDULE, Day, Event, Room, Session, Speaker, Track, Venue, session_speaker
@@ -228,7 +229,8 @@ async def apply_schedule(db: AsyncSession, schedule: Schedule, now: datetime, *,
     speaker_of = await _speakers(db, talks, lang)
     await db.flush()
 
-    everything = list((await db.execute(select(Session))).scalars())
+    # Without their room, day and speakers: 5 000 sessions load in a fraction of the time.
+    everything = list((await db.execute(select(Session).options(noload("*")))).scalars())
     rows = [r for r in everything if r.source == SCHEDULE]
     taken = {r.id for r in everything}
     matcher = _Matcher(rows)
@@ -244,12 +246,14 @@ async def apply_schedule(db: AsyncSession, schedule: Schedule, now: datetime, *,
             "language": talk.language, "url": talk.url, "topics": {lang: [talk.type]} if talk.type else {},
             "links": [{"title": link.title, "url": link.url} for link in talk.links] or None,
             "identity": talk.identity[:250], "guid": (talk.guid or "")[:100] or None,
-            "external_id": (talk.export_id or "")[:100] or None, "position": position,
+            "external_id": (talk.export_id or "")[:100] or None,
         }
         row = matcher.find(talk)
         if row is None:
             ident = _unique(f"talk-{slug(talk.export_id or talk.slug or talk.title, 50)}", taken)
-            row = Session(id=ident, source=SCHEDULE, cancelled=False, public=True, updated_at=now, **values)
+            # Positions only order talks that start together: new ones go last, old ones never shift.
+            row = Session(id=ident, source=SCHEDULE, cancelled=False, public=True, updated_at=now,
+                          position=len(everything) + position, **values)
             db.add(row)
             result.changes.append(Change(ident, ("new",), talk.title, new_start=talk.starts_at, new_room=values["room_id"]))
         else:
@@ -285,10 +289,13 @@ def _update(row: Session, values: dict[str, Any], talk: Talk, now: datetime, res
     if row.room_id != values["room_id"]:
         kinds.append("room")
     old_start, old_room = row.starts_at, row.room_id
-    edited = any(getattr(row, key) != value for key, value in values.items() if key != "position")
+    edited = False
     for key, value in values.items():
-        setattr(row, key, value)
-    row.cancelled = False
+        if getattr(row, key) != value:  # assigning an equal JSON value would still write the row
+            setattr(row, key, value)
+            edited = True
+    if row.cancelled:
+        row.cancelled = False
     if kinds:
         row.updated_at = now
         result.changes.append(Change(row.id, tuple(kinds), talk.title, old_start, talk.starts_at, old_room, values["room_id"]))
