@@ -24,7 +24,8 @@ from bot.reminders.service import follow_programme_changes
 from bot.schedule.importer import Change, ScheduleChanges
 
 KIND = "schedule"  # outbox kind
-MAX_LISTED = 15  # changes listed in one alert; the rest are counted
+MAX_LISTED = 10  # changes listed in one alert; the rest are counted (the alert stays one Telegram message)
+MAX_TITLE = 120
 
 
 class _Programme:
@@ -52,7 +53,7 @@ def _when(tr: Translator, instant: datetime, other: datetime | None) -> str:
 
 
 def change_line(tr: Translator, programme: _Programme, c: Change) -> str:
-    title = b(c.title)
+    title = b(c.title if len(c.title) <= MAX_TITLE else c.title[: MAX_TITLE - 1] + "…")
     if "cancelled" in c.kinds:
         when = _when(tr, c.old_start, None) if c.old_start else ""
         return "❌ " + title + " " + esc(tr._("({when}) has been cancelled.").format(when=when))

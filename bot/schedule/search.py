@@ -30,7 +30,7 @@ from with s it its my his her their we our us on topic topics
 kapan apa apakah ada siapa dimana di mana yang tentang soal mengenai sesi jalur trek ruang ruangan bicara
 berbicara pembicara tampil presentasi jam berapa hari ini besok pagi siang sore malam dan atau untuk dengan
 dari ke saya mau cari tolong acara topik materi nanti sekarang bahas membahas dong nya esok petang bila pukul
-akan bisa boleh adakah tunjukkan carikan info informasi the
+akan bisa boleh adakah tunjukkan carikan info informasi saja semua daftar lihat sesinya pembicaranya
 """.split())  # noqa: SIM905 (a list of 200 words reads better as text)
 PARTS_OF_DAY = {
     "morning": (0, 12), "pagi": (0, 12), "afternoon": (12, 17), "siang": (11, 15), "sore": (15, 18),

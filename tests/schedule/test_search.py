@@ -173,3 +173,21 @@ async def test_debconf_speaker_with_a_typo(tmp_path: Path) -> None:
     snap = await _imported(tmp_path / "d.db", parse_schedule(export(DEBCONF)))
     text = await Ask(snap)("ask_speaker", "when does Sruti Chandran talk?")
     assert text.startswith("<b>Sruthi Chandran</b>") and "Opening Ceremony" in text
+
+
+def test_a_big_day_is_browsed_by_track_then_a_page_of_talks(snapshot: EventSnapshot) -> None:
+    from bot.answers.browse import day_choice, group_choice, group_sessions
+    from bot.answers.service import agenda_day
+
+    tr = Translator("id", snapshot.timezone)
+    day = snapshot.days[0]
+    assert agenda_day(tr, snapshot, day, NOW).messages[0] == day_choice(tr, snapshot, day)
+    tracks = group_choice(tr, snapshot, day, "t")
+    assert tracks.text.startswith("<b>Jalur pada") and len(tracks.buttons) == 13  # 12 tracks and the navigation
+    first = tracks.buttons[0][0]
+    assert first.data is not None and first.data.startswith("bg:1:t:")
+    _, _, group, offset = first.data.split(":", 1)[1].split(":")
+    page = group_sessions(tr, snapshot, day, "t", int(group), int(offset))
+    assert page is not None and page.text.count("\n") == 1 + 8  # title, position, eight talks
+    assert all(len((b.data or "").encode()) <= MAX_CALLBACK_BYTES for row in page.buttons for b in row)
+    assert group_sessions(tr, snapshot, day, "t", 999, 0) is None  # a forged position

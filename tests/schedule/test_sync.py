@@ -139,3 +139,38 @@ async def test_the_lease_is_taken_atomically(database: Database) -> None:
     assert await acquire_lease(database, "x", "b", now + timedelta(seconds=91), 60)
     async with database.session() as db:
         assert (await db.execute(select(ScheduleSource))).first() is None
+
+
+async def test_a_move_inside_the_lead_time_still_reaches_the_delegate_before_the_new_start(
+    database: Database, clock: ManualClock, export_server: ExportServer
+) -> None:
+    import json
+
+    export_server.body = export(RC3)
+    sync = service(database, clock, export_server)
+    await sync.sync_once()
+    events = EventService(database)
+    reminders = ReminderService(database, events, clock.now, 15)
+    await DelegateService(database, ["en"], "en").seen(1, 1, clock.now(), first_name="D", language_code="en")
+    moved = await session_of(database, MOVED)  # 11:30 +01:00 = 10:30 UTC
+    await reminders.subscribe(1, [moved])
+    clock.set(datetime(2020, 12, 27, 10, 15, tzinfo=timezone.utc))
+    await reminders.tick()
+    assert len((await outbox(database, "reminder"))[1]) == 1  # queued for 10:30
+
+    clock.set(datetime(2020, 12, 27, 10, 20, tzinfo=timezone.utc))  # ten minutes before: the talk moves 5 minutes later
+    doc = json.loads(export(RC3))
+    for day in doc["schedule"]["conference"]["days"]:
+        for events_in_room in day["rooms"].values():
+            for event in events_in_room:
+                if str(event["id"]) == MOVED:
+                    event["date"] = "2020-12-27T11:35:00+01:00"
+    export_server.body = json.dumps(doc).encode("utf-8")
+    assert (await sync.sync_once()).outcome == "changed"
+    await reminders.tick()
+
+    async with database.session() as db:
+        rows = (await db.execute(select(OutboxMessage).where(OutboxMessage.kind == "reminder").order_by(OutboxMessage.id))).scalars().all()
+    assert [r.status for r in rows] == ["cancelled", "pending"]  # the old one withdrawn, a new one at once
+    assert rows[1].expires_at == datetime(2020, 12, 27, 10, 35, tzinfo=timezone.utc) and rows[1].not_before <= clock.now()
+    assert "moved from 11:30" in payload.load(rows[1].payload)[0].text.replace("\u202f", " ")
