@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import select
@@ -102,14 +103,16 @@ async def test_an_edited_export_reaches_each_delegate_once_and_the_reminder_foll
     await ana.send("what's on in r3s - Monheim/Rhein now?")
     now_next = await ana.next_reply(timeout=20)
     assert now_next.text.startswith("r3s - Monheim/Rhein\nNow\n") and MOVED_TITLE in now_next.text
-    health = await _healthz(bot)
+    health = await _http(bot, "/healthz")
     assert health["schedule"]["ok"] is True and health["schedule"]["url"] == export_server.url
     assert timedelta(0) <= bot.clock.now() - datetime.fromisoformat(health["schedule"]["last_success"]) < timedelta(hours=2)
+    metrics = await _http(bot, "/metrics")
+    assert 'assistant_schedule_syncs_total{outcome="changed"} 1' in metrics and "assistant_schedule_failing 0" in metrics
 
 
-async def _healthz(bot: Harness) -> dict:  # type: ignore[type-arg]
+async def _http(bot: Harness, path: str) -> Any:
     import aiohttp
 
     assert bot.services is not None
-    async with aiohttp.ClientSession() as session, session.get(f"http://127.0.0.1:{bot.services.extras['http_port']}/healthz") as response:
-        return await response.json()  # type: ignore[no-any-return]
+    async with aiohttp.ClientSession() as session, session.get(f"http://127.0.0.1:{bot.services.extras['http_port']}{path}") as response:
+        return await (response.json() if path == "/healthz" else response.text())
