@@ -113,6 +113,8 @@ class ProgrammeAnswers:
         if speaker is not None:
             return Answer.of(speaker_reply(tr, snap, speaker.id, now), topic=f"speaker:{speaker.id}")
         found = index.search(query, day_id=day.id if day else None, limit=2)
+        if not found.total and q.intent in ("ask_agenda", "ask_speakers"):
+            return None  # "jadwal hari kedua apa saja?": words of the question, not of the programme
         if q.intent == "ask_session" and found.total == 1:
             return session_answer(tr, snap, found.sessions[0], now)
         return Answer.of(results(tr, index, query, day), topic=q.intent)

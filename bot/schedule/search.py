@@ -30,7 +30,9 @@ from with s it its my his her their we our us on topic topics
 kapan apa apakah ada siapa dimana di mana yang tentang soal mengenai sesi jalur trek ruang ruangan bicara
 berbicara pembicara tampil presentasi jam berapa hari ini besok pagi siang sore malam dan atau untuk dengan
 dari ke saya mau cari tolong acara topik materi nanti sekarang bahas membahas dong nya esok petang bila pukul
-akan bisa boleh adakah tunjukkan carikan info informasi saja semua daftar lihat sesinya pembicaranya
+akan bisa boleh adakah tunjukkan carikan info informasi saja semua daftar lihat sesinya pembicaranya jadwal
+first second third fourth fifth last final pertama kedua ketiga keempat kelima terakhir
+monday tuesday wednesday thursday friday saturday sunday senin selasa rabu kamis jumat sabtu minggu isnin khamis jumaat ahad
 """.split())  # noqa: SIM905 (a list of 200 words reads better as text)
 PARTS_OF_DAY = {
     "morning": (0, 12), "pagi": (0, 12), "afternoon": (12, 17), "siang": (11, 15), "sore": (15, 18),
@@ -105,7 +107,7 @@ class ProgrammeIndex:
         hours = next((PARTS_OF_DAY[w] for w in found if w in PARTS_OF_DAY), None)
         terms: list[str] = []
         for word in found:
-            if word in STOP or word in PARTS_OF_DAY:
+            if word in STOP or word in PARTS_OF_DAY or (word.isdigit() and len(word) <= 2):  # "day 2" is resolve_day's
                 continue
             terms.append(self._mend(word))
         return Query(tuple(dict.fromkeys(terms)), hours)

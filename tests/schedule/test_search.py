@@ -191,3 +191,11 @@ def test_a_big_day_is_browsed_by_track_then_a_page_of_talks(snapshot: EventSnaps
     assert page is not None and page.text.count("\n") == 1 + 8  # title, position, eight talks
     assert all(len((b.data or "").encode()) <= MAX_CALLBACK_BYTES for row in page.buttons for b in row)
     assert group_sessions(tr, snapshot, day, "t", 999, 0) is None  # a forged position
+
+
+async def test_programme_questions_without_a_topic_go_to_the_built_in_answers(snapshot: EventSnapshot) -> None:
+    hook = ProgrammeAnswers(SearchIndexes())
+    tr = Translator("id", snapshot.timezone)
+    for intent, text in (("ask_agenda", "jadwal hari kedua apa saja?"), ("ask_agenda", "what's on on day 2?"),
+                         ("ask_speakers", "siapa saja pembicaranya?"), ("ask_now_next", "what's happening now?")):
+        assert await hook(tr, snapshot, Question(text, intent, 0.9, {}), NOW) is None, text
