@@ -394,7 +394,7 @@ async def follow_programme_changes(db: AsyncSession, moved: Iterable[str], cance
     for start in range(0, len(sources), 500):
         await db.execute(
             update(OutboxMessage).where(OutboxMessage.status == PENDING, OutboxMessage.kind == KIND,
-                                        OutboxMessage.source_id.in_(sources[start : start + 500]))
+                                        OutboxMessage.source_id.in_(sources[start : start + 500]))  # type: ignore[union-attr]
             .values(status=CANCELLED).execution_options(synchronize_session=False)
         )
     for start in range(0, len(cancelled), 500):

@@ -7,7 +7,7 @@ sync either changes the programme and queues its alerts, or does neither; a retr
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 
 from sqlalchemy import select
@@ -109,7 +109,8 @@ def organiser_recovered(tr: Translator) -> Reply:
 async def organisers(db: AsyncSession, configured: Iterable[int]) -> list[tuple[int, str | None]]:
     """(chat id, language) of every organiser: ORGANISER_IDS and the CLI's grants."""
     ids = set(configured) | set((await db.execute(select(RoleGrant.user_id).where(RoleGrant.role == "organiser"))).scalars())
-    known = dict((await db.execute(select(Delegate.user_id, Delegate.language).where(Delegate.user_id.in_(ids)))).all()) if ids else {}
+    rows = (await db.execute(select(Delegate.user_id, Delegate.language).where(Delegate.user_id.in_(ids)))).all() if ids else []
+    known: dict[int, str] = {uid: language for uid, language in rows}
     return [(uid, known.get(uid)) for uid in sorted(ids)]
 
 
@@ -119,11 +120,11 @@ async def _programme(db: AsyncSession) -> _Programme:
     return _Programme(event, rooms)
 
 
-async def tell_organisers(db: AsyncSession, build: object, key: str, now: datetime, configured: Iterable[int]) -> int:
+async def tell_organisers(db: AsyncSession, build: Callable[[Translator], Reply], key: str, now: datetime, configured: Iterable[int]) -> int:
     """Queues build(tr) -> Reply for every organiser in their language, once per `key`."""
     programme = await _programme(db)
     messages = [
-        Outgoing(uid, (build(programme.translator(language or programme.event.default_language)),),  # type: ignore[operator]
+        Outgoing(uid, (build(programme.translator(language or programme.event.default_language)),),
                  KIND, f"{key}:{uid}", now, priority=PRIORITY_REMINDER)
         for uid, language in await organisers(db, configured)
     ]
