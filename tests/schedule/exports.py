@@ -8,11 +8,9 @@ import pytest
 
 from bot.settings import PROJECT_ROOT
 
-SCHEDULES = Path("/work/shared/data/schedules")
-for candidate in (PROJECT_ROOT.parent / "shared" / "data" / "schedules", PROJECT_ROOT.parent.parent / "shared" / "data" / "schedules"):
-    if candidate.is_dir():
-        SCHEDULES = candidate
-        break
+# ../shared beside the checkout (main, CI); a worktree under wt/ has it one level further up.
+_CANDIDATES = [root / "shared" / "data" / "schedules" for root in (PROJECT_ROOT.parent, PROJECT_ROOT.parent.parent)]
+SCHEDULES = next((c for c in _CANDIDATES if c.is_dir()), _CANDIDATES[0])
 DEBCONF = SCHEDULES / "debconf23_wafer_pentabarf.xml"
 RC3 = SCHEDULES / "pretalx_rc3_channels_2020_schedule.json"
 LCA = SCHEDULES / "linux_conf_au_2020.ics"
