@@ -13,6 +13,7 @@ from bot.settings import SettingsError
 COMMAND_MODULES = (
     "bot.runner",
     "bot.event.cli",
+    "bot.schedule.cli",
     "bot.delegates.cli",
     "bot.broadcasts.cli",
     "bot.helpdesk.cli",

@@ -12,10 +12,13 @@ and the type checker sees every override:
   an awaited comment, a typed code; asked in registry order before the question answering),
   `start_payload` (/start <payload> deep links), `act_on_answer` (an answer that asks for an action,
   e.g. "remind me about session 3"), `decorate_answer` (a button under answers);
-- the answers: `session_buttons` on a session's card, `session_opened` when one is shown;
+- the answers: `answer_first` (a question the feature answers before the built-in answers, e.g. the
+  schedule's search of an imported programme), `session_buttons` on a session's card,
+  `session_opened` when one is shown;
 - the helpdesk: `record_unanswered` (the question the assistant could not answer, in the
   conversation's transaction) and `unanswered_recorded` (after it committed);
-- running: `background` loops, `http_routes` on the bot's HTTP server, `console_pages`;
+- running: `background` loops, `http_routes` on the bot's HTTP server, `console_pages`,
+  `health_details` for /healthz and `metrics_lines` for /metrics;
 - people: `forget` (/forget: erase or anonymise what the feature keeps about someone).
 
 Registry order is precedence where it matters: `take_input` is asked in that order.
@@ -35,9 +38,10 @@ if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
 
     from bot.answers.reply import Answer, Button
+    from bot.answers.service import Question
     from bot.conversation.handoff import Unanswered
     from bot.delegates.service import DelegateView
-    from bot.event.service import SessionView
+    from bot.event.service import EventSnapshot, SessionView
     from bot.helpdesk.web.app import ConsolePage
     from bot.i18n import Translator
     from bot.runtime import Services
@@ -86,6 +90,10 @@ class Feature:
         return answer
 
     # --- the answers ------------------------------------------------------------------------------
+    async def answer_first(self, tr: Translator, snap: EventSnapshot, question: Question, now: datetime) -> Answer | None:
+        """An answer to the question before the built-in answers try (None: not the feature's)."""
+        return None
+
     def session_buttons(self, tr: Translator, session: SessionView, now: datetime) -> Sequence[Button]:
         """Buttons for a session's card that depend on the moment."""
         return ()
@@ -112,6 +120,14 @@ class Feature:
 
     def console_pages(self) -> Sequence[ConsolePage]:
         """Pages of the helpdesk and organisers' console."""
+        return ()
+
+    async def health_details(self) -> Mapping[str, Any]:
+        """Entries added to /healthz's answer while the database is up (e.g. the schedule sync's)."""
+        return {}
+
+    async def metrics_lines(self) -> Sequence[str]:
+        """Lines in Prometheus' text format added to /metrics."""
         return ()
 
     # --- people -----------------------------------------------------------------------------------
@@ -168,6 +184,12 @@ class Features:
             answer = await feature.decorate_answer(delegate, answer)
         return answer
 
+    async def answer_first(self, tr: Translator, snap: EventSnapshot, question: Question, now: datetime) -> Answer | None:
+        for feature in self.all:
+            if (answer := await feature.answer_first(tr, snap, question, now)) is not None:
+                return answer
+        return None
+
     def session_buttons(self, tr: Translator, session: SessionView, now: datetime) -> list[Button]:
         return [button for f in self.all for button in f.session_buttons(tr, session, now)]
 
@@ -195,6 +217,15 @@ class Features:
 
     def console_pages(self) -> list[ConsolePage]:
         return [page for f in self.all for page in f.console_pages()]
+
+    async def health_details(self) -> dict[str, Any]:
+        details: dict[str, Any] = {}
+        for feature in self.all:
+            details.update(await feature.health_details())
+        return details
+
+    async def metrics_lines(self) -> list[str]:
+        return [line for f in self.all for line in await f.metrics_lines()]
 
     async def forget(self, user_id: int) -> None:
         for feature in self.all:

@@ -16,6 +16,7 @@ from bot.outbox.feature import Outbox
 from bot.questions.feature import Questions
 from bot.reminders.feature import Reminders
 from bot.runtime import Services
+from bot.schedule.feature import Schedule
 from bot.telegram.core import Core
 
 FEATURES: list[type[Feature]] = [
@@ -26,6 +27,7 @@ FEATURES: list[type[Feature]] = [
     Accreditation,
     Reminders,
     Helpdesk,
+    Schedule,
 ]
 
 
@@ -36,4 +38,5 @@ def install_features(services: Services, features: list[type[Feature]] | None = 
     services.features = installed
     services.conversation.handoff = installed  # questions the assistant cannot answer go to the helpdesk
     services.answers.card_buttons = installed.session_buttons  # e.g. "Ask a question" while a session takes them
+    services.answers.answer_first = installed.answer_first  # e.g. the search of an imported programme
     return installed

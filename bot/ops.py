@@ -47,10 +47,16 @@ def ops_routes(services: Services) -> list[web.RouteDef]:
     async def healthz(request: web.Request) -> web.Response:
         database = await _database_ok(services)
         body = {"status": "ok" if database else "unavailable", "database": database, "outbox_depth": await _outbox_depth(services) if database else None}
+        if database:  # features' own details (the schedule sync)
+            try:
+                body.update(await asyncio.wait_for(services.features.health_details(), HEALTH_TIMEOUT))
+            except Exception:
+                log.warning("a health detail could not be read", exc_info=True)
         return web.json_response(body, status=200 if database else 503, dumps=json.dumps)
 
     async def metrics(request: web.Request) -> web.Response:
         rendered = services.metrics.render(await _outbox_depth(services), _dispatcher_counts(services))
+        rendered += "".join(f"{line}\n" for line in await services.features.metrics_lines())  # features' own figures
         return web.Response(text=rendered, content_type="text/plain", charset="utf-8", headers={"X-Content-Type-Options": "nosniff"})
 
     return [web.get("/healthz", healthz), web.get("/metrics", metrics)]

@@ -58,7 +58,8 @@ class Services:
 
 
 async def prepare_database(settings: Settings, database: Database, clock: Clock, attempts: int = 5) -> None:
-    """Migrates the schema and imports EVENT_FILE when the database holds no event yet.
+    """Migrates the schema and imports EVENT_FILE when the database holds no event yet (with
+    SCHEDULE_URL and no EVENT_FILE given, the schedule export creates the event instead).
 
     Replicas starting together race for both; the loser's transaction fails and rolls back, and on
     its next attempt it finds the schema current and the event imported.
@@ -66,7 +67,11 @@ async def prepare_database(settings: Settings, database: Database, clock: Clock,
     for attempt in range(1, attempts + 1):
         try:
             await database.migrate()
-            if not await has_event(database):  # an imported event needs no file (EVENT_FILE may be gone)
+            if not await has_event(database) and settings.schedule_url and not settings.event_file_given:
+                from bot.schedule.service import first_import
+
+                log.info("schedule loaded: %s", await first_import(settings, database, clock.now()))
+            elif not await has_event(database):  # an imported event needs no file (EVENT_FILE may be gone)
                 summary = await import_event(database, load_event_file(settings.event_file), clock.now())
                 log.info("event file loaded: %s", summary.line())
             return

@@ -56,6 +56,11 @@ class Settings:
     # Telegram calls run at once (also the most a kill -9 can make it send twice).
     outbox_lease_seconds: float = 30.0
     outbox_max_in_flight: int = 8
+    # A schedule export (pretalx, frab, ICS) re-pulled every few minutes; see bot/schedule.
+    schedule_url: str | None = None
+    schedule_refresh_minutes: float = 5.0
+    # EVENT_FILE was set: with SCHEDULE_URL, only then is an event file imported at first start.
+    event_file_given: bool = False
     extra: Mapping[str, str] = field(default_factory=dict, compare=False, repr=False)
 
     @property
@@ -206,6 +211,7 @@ def load_settings(environ: Mapping[str, str] | None = None, dotenv: Path | None 
     if (v := get("EVENT_FILE")) is not None:
         path = Path(v)
         changes["event_file"] = path if path.is_absolute() else PROJECT_ROOT / path
+        changes["event_file_given"] = True
     if (v := get("ORGANISER_IDS")) is not None:
         changes["organiser_ids"] = _ids("ORGANISER_IDS", v)
     if (v := get("HELPDESK_CHAT_ID")) is not None:
@@ -273,4 +279,11 @@ def load_settings(environ: Mapping[str, str] | None = None, dotenv: Path | None 
         if not 1 <= in_flight <= 100:
             raise SettingsError(f"OUTBOX_MAX_IN_FLIGHT: {v!r} must be between 1 and 100")
         changes["outbox_max_in_flight"] = in_flight
+    if (v := get("SCHEDULE_URL")) is not None:
+        changes["schedule_url"] = _url("SCHEDULE_URL", v)
+    if (v := get("SCHEDULE_REFRESH_MINUTES")) is not None:
+        minutes = _positive("SCHEDULE_REFRESH_MINUTES", v)
+        if minutes > 24 * 60:
+            raise SettingsError(f"SCHEDULE_REFRESH_MINUTES: {v!r} must be at most 1440 (a day)")
+        changes["schedule_refresh_minutes"] = minutes
     return replace(s, extra=env, **changes)  # type: ignore[arg-type]

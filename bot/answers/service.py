@@ -6,10 +6,11 @@ nothing of Telegram or Rasa. What cannot be answered is handed off to the helpde
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from bot.answers.browse import DAY_LIST_LIMIT, day_choice
 from bot.answers.days import resolve_day
 from bot.answers.format import (
     day_title,
@@ -45,6 +46,7 @@ ACCREDITATION_WORDS = {
     "verify", "verified", "verification", "accreditation", "accredited", "code", "akreditasi", "verifikasi",
     "kode", "kod", "pengesahan", "sahkan", "disahkan", "bertauliah",
 }
+SPEAKER_LIST_LIMIT = 40  # more speakers than this are found by name, not listed
 HANDOFF_INTENTS = {"out_of_scope", "human_handoff", "nlu_fallback"}
 FAQ_INTENTS = {
     "ask_wifi": ("wifi",), "ask_dress_code": ("dress_code",), "ask_registration": ("registration",),
@@ -67,14 +69,22 @@ class Question:
 
 
 CardButtons = Callable[[Translator, SessionView, datetime], Sequence[Button]]
+AnswerFirst = Callable[[Translator, EventSnapshot, "Question", datetime], Awaitable["Answer | None"]]
+
+
+async def _no_answer_first(tr: Translator, snap: EventSnapshot, question: Question, now: datetime) -> Answer | None:
+    return None
 
 
 class AnswerService:
     def __init__(self, events: EventService, now: Callable[[], datetime]) -> None:
         self.events = events
         self.now = now
-        # Buttons the features add to a session's card at a given moment (set by install_features).
+        # Set by install_features: the buttons the features add to a session's card at a given
+        # moment, and the features that answer some questions before the built-in answers (the
+        # schedule's search of an imported programme).
         self.card_buttons: CardButtons = lambda tr, s, now: ()
+        self.answer_first: AnswerFirst = _no_answer_first
 
     def session_card(self, tr: Translator, snap: EventSnapshot, s: SessionView, now: datetime) -> Reply:
         """One session's details with its buttons, as a card."""
@@ -90,6 +100,8 @@ class AnswerService:
         tr = Translator(language, snap.timezone, snap.default_language)
         if question.intent in HANDOFF_INTENTS:
             return self.handoff(tr, question.intent)
+        if (found := await self.answer_first(tr, snap, question, self.now())) is not None:
+            return found
         handler = getattr(self, f"_{question.intent}", None)
         if handler is None:
             return self.handoff(tr, "unknown_intent")
@@ -151,7 +163,10 @@ class AnswerService:
         lines = [b(tr.pick(v.name)), esc(tr.pick(v.address)), esc(tr.pick(v.directions)), esc(tr.pick(v.transport))]
         lines += [esc(tr.pick(f.answer)) for f in snap.faq if f.topic in ("airport", "transport") and tr.pick(f.answer) not in tr.pick(v.transport)]
         pin = VenuePin(v.latitude, v.longitude, tr.pick(v.name), tr.pick(v.address))
-        return Answer.of(Reply("\n\n".join(lines)), Reply(venue=pin), topic="ask_directions")
+        text = "\n\n".join(line for line in lines if line and line != "<b></b>")
+        if not (v.latitude or v.longitude):
+            return Answer.of(Reply(text or esc(tr._("I have no directions to the venue yet."))), topic="ask_directions")
+        return Answer.of(Reply(text), Reply(venue=pin), topic="ask_directions")
 
     def _faq(self, tr: Translator, snap: EventSnapshot, topics: Sequence[str], intent: str) -> Answer:
         entries = [f for f in snap.faq if f.topic in topics]
@@ -361,6 +376,8 @@ def venue_answer(tr: Translator, snap: EventSnapshot) -> Answer:
     v = snap.venue
     pin = VenuePin(v.latitude, v.longitude, tr.pick(v.name), tr.pick(v.address))
     text = "\n".join([b(tr.pick(v.name)), esc(tr.pick(v.address)), "", esc(tr.pick(v.directions))])
+    if not (v.latitude or v.longitude):  # an event made from a schedule export alone: no coordinates, no pin
+        return Answer.of(Reply(text.strip()), topic="ask_venue")
     return Answer.of(Reply(venue=pin), Reply(text, ((Button("🧭 " + tr._("How to get there"), "directions:"),),)), topic="ask_venue")
 
 
@@ -379,6 +396,8 @@ def agenda_overview(tr: Translator, snap: EventSnapshot, now: datetime) -> Answe
 
 def agenda_day(tr: Translator, snap: EventSnapshot, day: DayView, now: datetime) -> Answer:
     sessions = sessions_on(snap, day.id)
+    if len(sessions) > DAY_LIST_LIMIT:  # a large conference's day is browsed by track or room
+        return Answer.of(day_choice(tr, snap, day), topic=f"agenda:{day.id}")
     lines = [b(day_title(tr, day))] + [session_line(tr, s, now) for s in sessions]
     others = [Button(f"{tr.pick(d.label)}", callback("day", d.id)) for d in snap.days if d.id != day.id]
     buttons = rows([session_button(tr, s) for s in sessions if s.kind not in ("break",)], 1) + rows(others, 3)
@@ -412,6 +431,10 @@ def speaker_buttons(snap: EventSnapshot) -> tuple[tuple[Button, ...], ...]:
 
 def speakers_answer(tr: Translator, snap: EventSnapshot) -> Answer:
     people = [sp for sp in snap.speakers.values() if sp.kind == "person"]
+    if len(snap.speakers) > SPEAKER_LIST_LIMIT:  # 900 names are no answer: ask for one
+        text = tr.ngettext("{count} speaker takes part.", "{count} speakers take part.", len(snap.speakers)).format(count=len(snap.speakers))
+        hint = tr._("Write a name (for example “when does {name} speak?”) or a topic, and I'll find their talks.").format(name=people[0].name if people else "…")
+        return Answer.of(Reply(esc(text) + "\n" + esc(hint), day_buttons(tr, snap)), topic="ask_speakers")
     orgs = [sp for sp in snap.speakers.values() if sp.kind != "person"]
     lines = [b(tr._("Speakers"))] + [esc(speaker_label(tr, sp)) for sp in people]
     if orgs:

@@ -1,7 +1,8 @@
 """Loads a validated event into the database as one idempotent upsert keyed by stable ids.
 
 Sessions are updated in place so that reminders and feedback attached to them survive an edit;
-a session that is no longer in the file is marked cancelled, never deleted.
+a session that is no longer in the file is marked cancelled, never deleted. Rooms, days, speakers
+and sessions a schedule export brought (source "schedule", bot/schedule) are left to that import.
 """
 
 from __future__ import annotations
@@ -10,11 +11,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db import Database
 from bot.event.models import (
+    EVENT_FILE,
     Day,
     Delegation,
     Event,
@@ -67,8 +69,10 @@ def _session_values(info: SessionInfo, position: int) -> dict[str, Any]:
 
 async def _upsert_all(db: AsyncSession, model: Any, rows: list[dict[str, Any]], missing: str) -> None:
     """Inserts or updates `rows` by id; rows no longer in the file are deleted, or retired when
-    cancelled sessions may still point at them (`missing` = "delete" | "retire")."""
-    existing = {obj.id: obj for obj in (await db.execute(select(model))).scalars()}
+    cancelled sessions may still point at them (`missing` = "delete" | "retire"). Rows a schedule
+    import owns are not the file's to remove."""
+    owned = model.source == EVENT_FILE if hasattr(model, "source") else true()
+    existing = {obj.id: obj for obj in (await db.execute(select(model).where(owned))).scalars()}
     for position, values in enumerate(rows):
         obj = existing.pop(values["id"], None)
         if obj is None:
@@ -91,7 +95,7 @@ async def _import(db: AsyncSession, data: EventData, now: datetime, replace: boo
     info = data.event
     current = (await db.execute(select(Event))).scalars().all()
     others = [e for e in current if e.id != info.id]
-    if others and not replace:
+    if others and not replace and not all(e.from_schedule for e in others):
         raise ImportRefused(
             f"this database holds the event {others[0].id!r}; the file describes {info.id!r}. "
             "Use another DATABASE_URL for another conference."
@@ -103,6 +107,7 @@ async def _import(db: AsyncSession, data: EventData, now: datetime, replace: boo
     for key in ("name", "short_name", "host", "organiser", "description", "outcomes", "timezone", "languages", "default_language", "website", "hashtag"):
         setattr(event, key, getattr(info, key))
     event.exhibition, event.source_hash = data.exhibition, data.source_hash
+    event.from_schedule, event.session_overrides = False, data.session_overrides or None
     if not same_file:
         event.imported_at = now  # a new version: every replica reloads its snapshot
     db.add(event)
@@ -122,7 +127,10 @@ async def _import(db: AsyncSession, data: EventData, now: datetime, replace: boo
     await db.flush()
 
     summary = ImportSummary(event_id=info.id, same_file=same_file)
-    existing = {s.id: s for s in (await db.execute(select(Session))).scalars()}
+    in_file = {s.id for s in data.sessions}
+    existing = {
+        s.id: s for s in (await db.execute(select(Session))).scalars() if s.source == EVENT_FILE or s.id in in_file
+    }
     for position, s in enumerate(data.sessions):
         values = _session_values(s, position)
         row = existing.pop(s.id, None)
@@ -135,6 +143,7 @@ async def _import(db: AsyncSession, data: EventData, now: datetime, replace: boo
             summary.moved.append(s.id)
         for key, value in values.items():
             setattr(row, key, value)
+        row.source = EVENT_FILE
         if row.cancelled:
             row.cancelled, row.updated_at = False, now
             summary.restored.append(s.id)
@@ -149,7 +158,8 @@ async def _import(db: AsyncSession, data: EventData, now: datetime, replace: boo
             summary.cancelled.append(row.id)
     await db.flush()
 
-    await db.execute(delete(session_speaker))
+    ours = select(Session.id).where(Session.source == EVENT_FILE)
+    await db.execute(delete(session_speaker).where(session_speaker.c.session_id.in_(ours)))
     links = [
         {"session_id": s.id, "speaker_id": sid, "position": i}
         for s in data.sessions for i, sid in enumerate(dict.fromkeys(s.speaker_ids))

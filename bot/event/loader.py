@@ -57,6 +57,7 @@ FIELDS: dict[str, tuple[str, ...]] = {
     "exhibition.hours": ("day", "start", "end"),
     "faq": ("id", "topic", "question", "answer", "verified_answer", "keywords"),
     "places": ("id", "name", "category", "latitude", "longitude", "address", "note", "keywords"),
+    "session_overrides": ("id", "title", "label", "description", "topics", "keywords", "public"),
 }
 # Words organisers use for a field the format names otherwise.
 FIELD_SYNONYMS = {
@@ -642,14 +643,16 @@ def parse_event(text: str, source: str = "<event file>") -> EventData:
         raise EventFileError(source, parsed.problems or [Problem("", "the file must be a mapping with sections event, venue, ...", 1)])
     v = _Validator(parsed.lines, parsed.raw)
     v.problems.extend(parsed.problems)
-    known = {"event", "venue", "rooms", "days", "sessions", "speakers", "delegations", "exhibitors", "exhibition", "faq", "places"}
+    known = {"event", "venue", "rooms", "days", "sessions", "speakers", "delegations", "exhibitors", "exhibition", "faq", "places",
+             "session_overrides"}
     for key in doc:
         if key not in known:
             v.problem(key, f"unknown section (known: {', '.join(sorted(known))})")
     event, zone = _event(v, doc)
     venue = _venue(v, doc)
-    rooms = v.unique([(p, _room(v, p, o)) for p, o in v.items(doc, "rooms")], lambda r: r.id)
-    day_entries = [(p, _day(v, p, o)) for p, o in v.items(doc, "days")]
+    # Without days, rooms and sessions the programme comes from a schedule export (import-schedule).
+    rooms = v.unique([(p, _room(v, p, o)) for p, o in v.items(doc, "rooms", False)], lambda r: r.id)
+    day_entries = [(p, _day(v, p, o)) for p, o in v.items(doc, "days", False)]
     days = v.unique([(p, d) for p, d in day_entries if d is not None and d.label], lambda d: d.id)
     _distinct_dates(v, day_entries)
     speakers = v.unique([(p, _speaker(v, p, o)) for p, o in v.items(doc, "speakers", False)], lambda s: s.id)
@@ -657,7 +660,7 @@ def parse_event(text: str, source: str = "<event file>") -> EventData:
     # Every day with a readable date, even one with another problem: its sessions are not "off the calendar".
     day_by_date = {d.date: d.id for _, d in day_entries if d is not None}
     session_entries = [
-        (p, _session(v, p, o, zone, day_by_date, room_ids, speaker_ids)) for p, o in v.items(doc, "sessions")
+        (p, _session(v, p, o, zone, day_by_date, room_ids, speaker_ids)) for p, o in v.items(doc, "sessions", False)
     ]
     sessions = v.unique(session_entries, lambda s: s.id)
     kept = {id(s) for s in sessions}
@@ -671,14 +674,41 @@ def parse_event(text: str, source: str = "<event file>") -> EventData:
     faq = v.unique([(p, _faq(v, p, o)) for p, o in v.items(doc, "faq", False)], lambda f: f.id)
     exhibition = _exhibition(v, doc, room_ids, {d.id for d in days})
     places = v.unique([(p, _place(v, p, o, venue)) for p, o in v.items(doc, "places", False)], lambda pl: pl.id)
+    overrides = _session_overrides(v, doc)
     if v.problems or event is None or venue is None:
         raise EventFileError(source, v.problems or [Problem("", "incomplete event file", None)])
     return EventData(
         event=event, venue=venue, rooms=rooms, days=sorted(days, key=lambda d: d.date),
         sessions=sorted(sessions, key=lambda s: (s.starts_at, s.ends_at)), speakers=speakers,
         delegations=delegations, exhibitors=exhibitors, faq=faq, exhibition=exhibition, places=places,
-        source_hash=hashlib.sha256(text.encode("utf-8")).hexdigest(),
+        session_overrides=overrides, source_hash=hashlib.sha256(text.encode("utf-8")).hexdigest(),
     )
+
+
+def _session_overrides(v: _Validator, doc: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """`session_overrides`: texts laid over sessions imported from a schedule export, by their id
+    (a translated title, a description, `public: false`); whatever is not given stays as exported."""
+    overrides: dict[str, dict[str, Any]] = {}
+    for path, obj in v.items(doc, "session_overrides", False):
+        v.fields(obj, path, FIELDS["session_overrides"])
+        ident = v.ident(obj, path)
+        values: dict[str, Any] = {}
+        for key in ("title", "label", "description"):
+            if obj.get(key) is not None and (text := v.text(obj, path, key)) is not None:
+                values[key] = text
+        topics = _merged(v.text_list(obj, path, "topics"), v.text_list(obj, path, "keywords"))
+        if topics:
+            values["topics"] = topics
+        if "public" in obj:
+            if isinstance(obj["public"], bool):
+                values["public"] = obj["public"]
+            else:
+                v.problem(f"{path}.public", "must be true or false")
+        if ident is not None:
+            if ident in overrides:
+                v.problem(f"{path}.id", f"{ident!r} is already overridden above")
+            overrides[ident] = values
+    return overrides
 
 
 def _distinct_dates(v: _Validator, entries: list[tuple[str, DayInfo | None]]) -> None:

@@ -1,4 +1,6 @@
-"""The conference as stored: one event per database, loaded from the event file.
+"""The conference as stored: one event per database, loaded from the event file, a schedule export
+(bot/schedule), or both: `source` says which importer owns a room, day, speaker or session, so that
+neither cancels or retires what the other brought.
 
 Translatable texts are stored as JSON objects {language: text}; `bot.i18n.pick` chooses one.
 Sessions keep their stable ids across imports (reminders and feedback hang on them); a session
@@ -16,6 +18,7 @@ from sqlalchemy.orm import relationship
 from bot.db import Base, JSONType, UTCDateTime
 
 Translations = dict[str, str]
+EVENT_FILE, SCHEDULE = "event", "schedule"  # the `source` of rows: which importer owns them
 
 
 class Event(Base):
@@ -35,6 +38,10 @@ class Event(Base):
     exhibition: dict[str, Any] | None = Column(JSONType)
     imported_at: datetime = Column(UTCDateTime, nullable=False)
     source_hash: str = Column(String(64), nullable=False)
+    # Created by a schedule import alone (no event file yet): an event file may take its place.
+    from_schedule: bool = Column(Boolean, nullable=False, default=False, server_default=false())
+    # The event file's `session_overrides`: {session id: {field: value}} laid over imported sessions.
+    session_overrides: dict[str, dict[str, Any]] | None = Column(JSONType)
 
 
 class Venue(Base):
@@ -58,6 +65,7 @@ class Room(Base):
     position: int = Column(Integer, nullable=False, default=0)
     # No longer in the event file; kept because cancelled sessions still name it.
     retired: bool = Column(Boolean, nullable=False, default=False, server_default=false())
+    source: str = Column(String(16), nullable=False, default=EVENT_FILE, server_default=EVENT_FILE)
 
 
 class Day(Base):
@@ -65,6 +73,17 @@ class Day(Base):
     id: str = Column(String(64), primary_key=True)
     date: date = Column(Date, nullable=False)  # unique among the days in use (the loader checks)
     label: Translations = Column(JSONType, nullable=False)
+    position: int = Column(Integer, nullable=False, default=0)
+    retired: bool = Column(Boolean, nullable=False, default=False, server_default=false())
+    source: str = Column(String(16), nullable=False, default=EVENT_FILE, server_default=EVENT_FILE)
+
+
+class Track(Base):
+    """A schedule's track ("Databases", "Security"): for browsing and searching a large programme."""
+
+    __tablename__ = "track"
+    id: str = Column(String(64), primary_key=True)
+    name: Translations = Column(JSONType, nullable=False)
     position: int = Column(Integer, nullable=False, default=0)
     retired: bool = Column(Boolean, nullable=False, default=False, server_default=false())
 
@@ -88,6 +107,8 @@ class Speaker(Base):
     organisation: Translations = Column(JSONType, nullable=False, default=dict)
     bio: Translations = Column(JSONType, nullable=False, default=dict)
     position: int = Column(Integer, nullable=False, default=0)
+    source: str = Column(String(16), nullable=False, default=EVENT_FILE, server_default=EVENT_FILE)
+    external_id: str | None = Column(String(200), index=True)  # the export's person code, id or folded name
     sessions: list[Session] = relationship(
         "Session", secondary=session_speaker, back_populates="speakers", order_by="Session.starts_at"
     )
@@ -110,6 +131,16 @@ class Session(Base):
     cancelled: bool = Column(Boolean, nullable=False, default=False)
     position: int = Column(Integer, nullable=False, default=0)
     updated_at: datetime = Column(UTCDateTime, nullable=False)
+    source: str = Column(String(16), nullable=False, default=EVENT_FILE, server_default=EVENT_FILE)
+    # From a schedule export: who the talk is across exports (guid, else the export's id, else slug + title).
+    identity: str | None = Column(String(250), index=True)
+    guid: str | None = Column(String(100), index=True)
+    external_id: str | None = Column(String(100))
+    subtitle: Translations | None = Column(JSONType)
+    track_id: str | None = Column(String(64), ForeignKey("track.id"))
+    language: str | None = Column(String(16))  # the language the talk is given in
+    url: str | None = Column(String(500))
+    links: list[dict[str, str]] | None = Column(JSONType)
     room: Room | None = relationship("Room", lazy="joined")
     day: Day = relationship("Day", lazy="joined")
     speakers: list[Speaker] = relationship(

@@ -142,3 +142,5 @@ class EventData:
     exhibition: dict[str, Any] | None
     source_hash: str
     places: list[PlaceInfo] = field(default_factory=list)
+    # {imported session id: {title|label|description: Text, topics: TextList, public: bool}}
+    session_overrides: dict[str, dict[str, Any]] = field(default_factory=dict)

@@ -18,13 +18,32 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 
 from bot.db import Database
-from bot.event.models import Day, Delegation, Event, Exhibitor, Faq, Place, Room, Session, Speaker, Venue
+from bot.event.models import (
+    SCHEDULE,
+    Day,
+    Delegation,
+    Event,
+    Exhibitor,
+    Faq,
+    Place,
+    Room,
+    Session,
+    Speaker,
+    Track,
+    Venue,
+)
 
 Text = dict[str, str]
 
 
 @dataclass(frozen=True)
 class RoomView:
+    id: str
+    name: Text
+
+
+@dataclass(frozen=True)
+class TrackView:
     id: str
     name: Text
 
@@ -66,6 +85,13 @@ class SessionView:
     cancelled: bool
     public: bool
     withheld: bool = False  # details for verified delegates were left out of this view
+    # From a schedule export (bot/schedule); empty for sessions of the event file.
+    imported: bool = False
+    subtitle: Text = field(default_factory=dict)
+    track: TrackView | None = None
+    language: str | None = None  # the language the talk is given in
+    url: str | None = None
+    links: tuple[tuple[str, str], ...] = ()  # (title, url)
 
     def is_running(self, now: datetime) -> bool:
         return self.starts_at <= now < self.ends_at
@@ -129,6 +155,12 @@ class EventSnapshot:
     version: str = ""
     places: tuple[PlaceView, ...] = ()
     verified: bool = True  # False: the view for delegates not (yet) verified, see public_view
+    tracks: dict[str, TrackView] = field(default_factory=dict)
+
+    @property
+    def has_schedule(self) -> bool:
+        """The programme (or part of it) comes from a schedule export: searched, browsed by track."""
+        return any(s.imported for s in self.sessions)
 
     @property
     def zone(self) -> ZoneInfo:
@@ -185,12 +217,17 @@ class EventService:
                 DayView(d.id, d.date, d.label, i + 1)
                 for i, d in enumerate((await db.execute(select(Day).where(Day.retired.is_(False)).order_by(Day.date))).scalars())
             )
+            tracks = {t.id: TrackView(t.id, t.name) for t in (await db.execute(
+                select(Track).where(Track.retired.is_(False)).order_by(Track.position))).scalars()}
+            overrides = event.session_overrides or {}
             sessions = tuple(
-                SessionView(
+                _overridden(SessionView(
                     s.id, s.number, s.label, s.title, s.description or {}, s.kind, s.starts_at, s.ends_at, s.day_id,
                     rooms.get(s.room_id) if s.room_id else None, s.topics or {},
-                    tuple(sp.id for sp in s.speakers), s.cancelled, s.public,
-                )
+                    tuple(sp.id for sp in s.speakers), s.cancelled, s.public, imported=s.source == SCHEDULE,
+                    subtitle=s.subtitle or {}, track=tracks.get(s.track_id) if s.track_id else None, language=s.language,
+                    url=s.url, links=tuple((link.get("title", ""), link["url"]) for link in s.links or () if link.get("url")),
+                ), overrides.get(s.id))
                 for s in (await db.execute(select(Session).order_by(Session.starts_at, Session.position))).scalars()
             )
             by_speaker: dict[str, list[str]] = {}
@@ -216,8 +253,24 @@ class EventService:
             exhibition=event.exhibition,
             venue=VenueView(venue.name, venue.address, venue.latitude, venue.longitude, venue.directions, venue.transport),
             days=days, sessions=sessions, speakers=speakers, delegations=delegations, exhibitors=exhibitors,
-            faq=faq, rooms=rooms, version=version, places=places,
+            faq=faq, rooms=rooms, version=version, places=places, tracks=tracks,
         )
+
+
+def _overridden(s: SessionView, override: dict[str, Any] | None) -> SessionView:
+    """An imported session with the event file's `session_overrides` laid over it: its texts win
+    language by language (a translation adds a language, the others stay as exported)."""
+    if not override:
+        return s
+    changes: dict[str, Any] = {}
+    for key in ("title", "description", "label"):
+        if key in override:
+            changes[key] = {**(getattr(s, key) or {}), **override[key]}
+    if "topics" in override:
+        changes["topics"] = {**s.topics, **override["topics"]}
+    if "public" in override:
+        changes["public"] = bool(override["public"])
+    return replace(s, **changes)
 
 
 def as_seen_by(s: SessionView, verified: bool) -> SessionView:

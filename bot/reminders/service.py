@@ -44,6 +44,7 @@ from bot.event.service import (
 )
 from bot.i18n import Translator
 from bot.outbox import service as outbox
+from bot.outbox.models import CANCELLED, PENDING, OutboxMessage
 from bot.outbox.service import PRIORITY_REMINDER, Outgoing
 from bot.reminders import replies
 from bot.reminders.models import (
@@ -381,6 +382,26 @@ class ReminderService:
             await db.execute(update(EventReminder).where(EventReminder.id == row.id).values(recipients=len(messages))
                              .execution_options(synchronize_session=False))
             return queued
+
+
+async def follow_programme_changes(db: AsyncSession, moved: Iterable[str], cancelled: Iterable[str]) -> None:
+    """In the transaction that moves or cancels sessions (a schedule sync), before any tick sees it:
+    reminder messages still waiting for the old start are withdrawn (a reminder never goes out at an
+    old time; the next tick queues it for the new one), and reminders of cancelled sessions are
+    settled, because the caller tells those delegates itself (one message, not two)."""
+    moved, cancelled = list(moved), list(cancelled)
+    sources = [f"session:{session_id}" for session_id in moved + cancelled]
+    for start in range(0, len(sources), 500):
+        await db.execute(
+            update(OutboxMessage).where(OutboxMessage.status == PENDING, OutboxMessage.kind == KIND,
+                                        OutboxMessage.source_id.in_(sources[start : start + 500]))  # type: ignore[union-attr]
+            .values(status=CANCELLED).execution_options(synchronize_session=False)
+        )
+    for start in range(0, len(cancelled), 500):
+        await db.execute(
+            update(Reminder).where(Reminder.session_id.in_(cancelled[start : start + 500]), Reminder.status.in_([WAITING, QUEUED]))
+            .values(status=SESSION_CANCELLED).execution_options(synchronize_session=False)
+        )
 
 
 class _Translators:
