@@ -155,5 +155,11 @@ def refused(tr: Translator, ticket_id: int, problem: str, by: str | None) -> Rep
     return Reply(esc(texts.get(problem, texts["not_found"])))
 
 
+def not_an_agent(tr: Translator, user_id: int) -> Reply:
+    """A reply to a ticket from someone without the helpdesk role: not sent, and how to get the role."""
+    command = f"<code>python -m bot roles add helpdesk {int(user_id)}</code>"
+    return Reply(esc(tr._("Only the helpdesk team can answer tickets: your reply was not sent to the delegate. An organiser can give you the helpdesk role with: {command}")).format(command=command))
+
+
 def when(tr: Translator, instant: datetime | None) -> str:
     return tr.datetime(instant, "short") if instant else ""
