@@ -9,9 +9,19 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from bot.accreditation.models import AccessCode
 from bot.accreditation import replies
-from bot.accreditation.service import ALREADY, ATTEMPTS, LIMITED, REVOKED, USED, VERIFIED, WITHDRAWN, WRONG, AccreditationService
+from bot.accreditation.models import AccessCode
+from bot.accreditation.service import (
+    ALREADY,
+    ATTEMPTS,
+    LIMITED,
+    REVOKED,
+    USED,
+    VERIFIED,
+    WITHDRAWN,
+    WRONG,
+    AccreditationService,
+)
 from bot.clock import ManualClock
 from bot.db import Database
 from bot.delegates.service import DelegateService

@@ -1,7 +1,8 @@
 """The helpdesk console: an aiohttp application with server-side Jinja templates (autoescaped).
 
 Security, in one place:
-- login with a name and an argon2-hashed password; the session is a random token in an HttpOnly,
+- login with a name and an argon2-hashed password, throttled per name and per address (a few
+  failures pause logins for some minutes; bot.helpdesk.throttle); the session is a random token in an HttpOnly,
   SameSite=Strict cookie (Secure behind TLS: HELPDESK_WEB_SECURE_COOKIES, or a trusted proxy's
   X-Forwarded-Proto), checked against the database on every request;
 - every POST carries a CSRF token: the session's own token, or (for the login form, before there is
@@ -14,18 +15,19 @@ Security, in one place:
 from __future__ import annotations
 
 import hmac
+import math
 import re
 import secrets
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
 from aiohttp import web
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
-from bot.helpdesk.accounts import AgentService, SessionView
+from bot.helpdesk.accounts import AgentService, LoginResult, SessionView
 from bot.helpdesk.models import STATUSES
 from bot.helpdesk.replies import excerpt, language_name, reason_text
 from bot.helpdesk.service import HelpdeskService
@@ -167,6 +169,11 @@ class Console:
         )
         return web.Response(text=html, status=status, content_type="text/html", charset="utf-8")
 
+    def _address(self, request: web.Request) -> str:
+        """The client's address: the peer's, or (HELPDESK_WEB_TRUST_PROXY) the one our proxy saw."""
+        proxied = forwarded(request, "X-Forwarded-For") if self.trust_proxy else None
+        return (proxied or request.remote or "unknown")[:100]
+
     def _over_https(self, request: web.Request) -> bool:
         return request.secure or (self.trust_proxy and (forwarded(request, "X-Forwarded-Proto") or "").lower() == "https")
 
@@ -201,10 +208,15 @@ class Console:
     async def login(self, request: web.Request) -> web.StreamResponse:
         form = await request.post()
         name, password = str(form.get("name") or ""), str(form.get("password") or "")
-        agent = await self.agents.authenticate(name, password) if name and password else None
+        result = await self.agents.login(name, password, self._address(request)) if name and password else LoginResult(None)
+        agent = result.agent
         if agent is None:
             tr = await self.helpdesk.translator()
-            return await self.login_page(request, error=tr._("Wrong name or password."))
+            error = tr._("Wrong name or password.")
+            if result.paused_for is not None:
+                minutes = timedelta(minutes=max(1, math.ceil(result.paused_for.total_seconds() / 60)))
+                error += " " + tr._("Too many failed logins: logins for this name or from this address are paused for {duration}.").format(duration=tr.duration(minutes))
+            return await self.login_page(request, error=error)
         token, _ = await self.agents.start_session(agent)
         response = _redirect("/tickets")
         self._cookie(request, response, SESSION_COOKIE, token)
