@@ -123,12 +123,15 @@ class ConversationService:
         return ticket_id
 
     async def forget(self, user_id: int) -> None:
-        """Removes the delegate's turns and the personal data in their tickets (texts stay, anonymised)."""
+        """Removes the delegate's turns and what their tickets hold of them: who, where, what came
+        before, the question and the helpdesk's answer (the privacy notice promises their questions
+        go). The rows stay, as statistics: when, language, reason, intent, status, labels."""
         async with self.database.session() as db:
             await db.execute(delete(Turn).where(Turn.user_id == user_id))
             for t in (await db.execute(select(Ticket).where(Ticket.user_id == user_id))).scalars():
                 t.user_id = t.chat_id = None
                 t.delegate_name = None
                 t.context = []
+                t.text, t.answer = "", None
                 if t.status == "open":
                     t.status = "closed"

@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from bot.db import Database
 from bot.delegates.models import Delegate, RoleGrant
 from bot.i18n import normalise_language
+from bot.outbox import service as outbox
 
 ROLES = ("organiser", "moderator", "helpdesk")
 
@@ -112,8 +113,11 @@ class DelegateService:
                 row.active = False
 
     async def forget(self, user_id: int) -> bool:
-        """Deletes the delegate's personal data; features hook in through `bot.delegates.forget`."""
+        """Deletes the delegate's personal data, the last step of /forget (the features' forget hooks
+        come first). Everything the outbox holds for their private chat (whose id is their user id),
+        sent or not, is erased with them. False when there was no delegate row."""
         async with self.database.session() as db:
+            await outbox.erase(db, chat_id=user_id)
             row = await db.get(Delegate, user_id)
             if row is None:
                 return False

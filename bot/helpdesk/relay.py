@@ -14,7 +14,7 @@ from telegram.ext import Application, CommandHandler, MessageHandler, filters
 
 from bot.answers.reply import Answer
 from bot.helpdesk import replies
-from bot.helpdesk.service import HelpdeskService
+from bot.helpdesk.service import LIST_KEY, HelpdeskService
 from bot.logs import who
 from bot.runtime import Services
 from bot.telegram.handlers.common import Context, services
@@ -46,7 +46,7 @@ async def on_tickets(update: Update, context: Context) -> None:
         return
     tr = await helpdesk.translator()
     tickets, total = await helpdesk.open_tickets()
-    await helpdesk.queue_group_note(replies.open_list_reply(tr, tickets, total), f"helpdesk:list:{message.chat_id}:{message.message_id}")
+    await helpdesk.queue_group_note(replies.open_list_reply(tr, tickets, total), f"{LIST_KEY}{message.chat_id}:{message.message_id}")
 
 
 def _replied_post(message: Message, bot_id: int) -> tuple[int, int | None] | None:

@@ -129,7 +129,7 @@ async def test_this_didnt_answer_my_question_opens_a_ticket_for_the_delegates_ow
     assert total == 1 and tickets[0].ranking and tickets[0].reason == "not_helpful"
 
 
-async def test_forget_removes_the_delegates_name_from_the_helpdesk_post(desk_harness: HelpdeskHarness) -> None:
+async def test_forget_removes_the_delegate_and_their_question_from_the_helpdesk_post(desk_harness: HelpdeskHarness) -> None:
     ana = desk_harness.user(2005, "Anastasia", language_code="en")
     await ana.send(UNANSWERABLE)
     await ana.next_reply(timeout=WAIT)
@@ -144,6 +144,6 @@ async def test_forget_removes_the_delegates_name_from_the_helpdesk_post(desk_har
     edited = await desk_harness.group.next_message(timeout=WAIT)
     assert edited.edited and edited.message_id == post.message_id
     assert "Anastasia" not in edited.text and "deleted their data" in edited.text
-    assert UNANSWERABLE in edited.text  # the question stays, anonymised
+    assert UNANSWERABLE not in edited.text and "deleted with the delegate's data" in edited.text  # their question goes too
     [ticket] = (await desk_harness.helpdesk.tickets(TicketFilter(status=None)))[0]
-    assert ticket.forgotten and ticket.delegate_name is None
+    assert ticket.forgotten and ticket.delegate_name is None and ticket.text == ""
