@@ -84,10 +84,10 @@ def _view(row: HelpdeskAgent) -> AgentView:
 
 
 class AgentService:
-    def __init__(self, database: Database, now: Callable[[], datetime]) -> None:
+    def __init__(self, database: Database, now: Callable[[], datetime], throttle: LoginThrottle | None = None) -> None:
         self.database = database
         self.now = now
-        self.throttle = LoginThrottle(database, now)
+        self.throttle = throttle or LoginThrottle(database, now)
 
     async def add(self, name: str, password: str) -> AgentView:
         name, password = check_name(name), check_password(password)

@@ -49,9 +49,13 @@ class Counts:
 
 
 class LoginThrottle:
-    def __init__(self, database: Database, now: Callable[[], datetime]) -> None:
+    def __init__(
+        self, database: Database, now: Callable[[], datetime], *, name_limit: int = NAME_LIMIT, address_limit: int = ADDRESS_LIMIT,
+    ) -> None:
         self.database = database
         self.now = now
+        self.name_limit = name_limit
+        self.address_limit = address_limit
 
     async def begin(self, name: str, address: str) -> int:
         """Records an attempt as failed (until `succeeded`); returns its id. Old failures are swept."""
@@ -76,7 +80,8 @@ class LoginThrottle:
             rows = (await db.execute(query.order_by(LoginFailure.__table__.c.at.desc()))).all()
         by_name = [at for key, _, at in rows if key == names]
         by_address = [at for _, key, at in rows if key == addresses]
-        ends = [times[limit - 1] + WINDOW for times, limit in ((by_name, NAME_LIMIT), (by_address, ADDRESS_LIMIT)) if len(times) >= limit]
+        limits = ((by_name, self.name_limit), (by_address, self.address_limit))
+        ends = [times[limit - 1] + WINDOW for times, limit in limits if len(times) >= limit]
         return Counts(len(by_name), len(by_address), max(ends) - now if ends else None)
 
     async def withdraw(self, attempt: int) -> None:
