@@ -167,4 +167,4 @@ async def test_a_burst_of_simultaneous_guesses_gets_no_more_checks_than_the_limi
 
     assert all(r.agent is None for r in results)
     checked = [r for r in caplog.records if "login failed" in r.getMessage()]
-    assert 1 <= len(checked) <= NAMES
+    assert len(checked) <= NAMES  # may be none: attempts that see enough others in flight are refused unchecked
