@@ -30,11 +30,11 @@ def use_pseudonym_key(secret: str | None) -> None:
     _key = (secret or "delegate-assistant").encode("utf-8")
 
 
-def who(ident: int | None) -> str:
-    """A stable pseudonym for a Telegram user or chat id, for logs."""
+def who(ident: int | str | None) -> str:
+    """A stable pseudonym for a Telegram user or chat id (or a console name, an address), for logs."""
     if ident is None:
         return "-"
-    return "p-" + hmac.new(_key, str(ident).encode("ascii"), hashlib.sha256).hexdigest()[:10]
+    return "p-" + hmac.new(_key, str(ident).encode("utf-8"), hashlib.sha256).hexdigest()[:10]
 
 
 class JsonFormatter(logging.Formatter):
@@ -84,8 +84,8 @@ def setup_logging(settings: Settings, to_file: bool) -> None:
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    p = subparsers.add_parser("who", help="the log pseudonym of a Telegram user or chat id")
-    p.add_argument("id", type=int)
+    p = subparsers.add_parser("who", help="the log pseudonym of a Telegram user or chat id, or of a console login name")
+    p.add_argument("id", help="a Telegram user or chat id, or a name typed at the helpdesk console's login")
     p.set_defaults(handler=_who)
 
 

@@ -47,6 +47,12 @@ class Settings:
     listen: str = "127.0.0.1"
     port: int = 8443
     helpdesk_web_port: int = 8090
+    # The console's cookies carry `Secure` (sent over HTTPS only): always with this, else when a
+    # trusted proxy says the request came over HTTPS.
+    helpdesk_web_secure_cookies: bool = False
+    # The console sits behind a reverse proxy: believe its X-Forwarded-For (the client's address, for
+    # the login throttle) and X-Forwarded-Proto. Only when nothing else can reach HELPDESK_WEB_PORT.
+    helpdesk_web_trust_proxy: bool = False
     bot_username: str | None = None  # for t.me deep links (accreditation codes); else asked with getMe
     # The bot's HTTP server as people outside reach it (behind a reverse proxy), for links in messages.
     public_url: str | None = None
@@ -87,6 +93,15 @@ def _positive(name: str, raw: str) -> float:
     if value <= 0:
         raise SettingsError(f"{name}: must be greater than 0, got {raw!r}")
     return value
+
+
+def _flag(name: str, raw: str) -> bool:
+    value = raw.strip().lower()
+    if value in ("1", "true", "yes", "on"):
+        return True
+    if value in ("0", "false", "no", "off"):
+        return False
+    raise SettingsError(f"{name}: {raw!r} is not true or false")
 
 
 def _ids(name: str, raw: str) -> frozenset[int]:
@@ -249,6 +264,9 @@ def load_settings(environ: Mapping[str, str] | None = None, dotenv: Path | None 
             if not 0 <= port <= 65535:
                 raise SettingsError(f"{var}: {v!r} is not a TCP port (0-65535)")
             changes[attr] = port
+    for var, attr in (("HELPDESK_WEB_SECURE_COOKIES", "helpdesk_web_secure_cookies"), ("HELPDESK_WEB_TRUST_PROXY", "helpdesk_web_trust_proxy")):
+        if (v := get(var)) is not None:
+            changes[attr] = _flag(var, v)
     if (v := get("WEBHOOK_URL")) is not None:
         changes["webhook_url"] = _url("WEBHOOK_URL", v, ("https", "http"))
     if (v := get("WEBHOOK_SECRET")) is not None:

@@ -33,6 +33,13 @@ def test_log_format_and_bot_username_are_read() -> None:
     assert (s.log_format, s.bot_username) == ("json", "rcdd2019_bot")
 
 
+def test_the_consoles_cookie_and_proxy_flags_are_read() -> None:
+    assert (settings().helpdesk_web_secure_cookies, settings().helpdesk_web_trust_proxy) == (False, False)
+    s = settings(HELPDESK_WEB_SECURE_COOKIES="true", HELPDESK_WEB_TRUST_PROXY="Yes")
+    assert (s.helpdesk_web_secure_cookies, s.helpdesk_web_trust_proxy) == (True, True)
+    assert settings(HELPDESK_WEB_SECURE_COOKIES="0").helpdesk_web_secure_cookies is False
+
+
 @pytest.mark.parametrize(
     ("name", "value"),
     [
@@ -43,7 +50,7 @@ def test_log_format_and_bot_username_are_read() -> None:
         ("DATABASE_URL", "sqlite"), ("DATABASE_URL", "postgresql"), ("DATABASE_URL", "postgresql://db.example.org:port/db"),
         ("DATABASE_URL", "postgresql://db.example.org/db?sslmode=always"), ("TELEGRAM_API_BASE_URL", "http://"),
         ("NLU_URL", "http://:5005"), ("NLU_URL", "http://127.0.0.1:port"), ("PUBLIC_URL", "https://"),
-        ("WEBHOOK_URL", "https:///telegram"),
+        ("WEBHOOK_URL", "https:///telegram"), ("HELPDESK_WEB_SECURE_COOKIES", "maybe"), ("HELPDESK_WEB_TRUST_PROXY", "2"),
     ],
 )
 def test_a_wrong_value_names_the_variable(name: str, value: str) -> None:

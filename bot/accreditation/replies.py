@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.accreditation.service import ALREADY, ATTEMPTS, LIMITED, REVOKED, USED, VERIFIED, Redemption
+from bot.accreditation.service import ALREADY, ATTEMPTS, LIMITED, REVOKED, USED, VERIFIED, WITHDRAWN, Redemption
 from bot.answers.reply import Answer, Reply, esc
 from bot.event.service import EventSnapshot
 from bot.i18n import Translator
@@ -24,7 +24,9 @@ def redemption(tr: Translator, snap: EventSnapshot, result: Redemption, wrong_le
     elif result.outcome == USED:
         text = tr._("This code has already been used. If it is yours, please ask the helpdesk at the registration desk for a new one.")
     elif result.outcome == REVOKED:
-        text = tr._("This code is no longer valid. Please ask the helpdesk at the registration desk for a new one.")
+        text = tr._("This code has been revoked and no longer works. Please ask the helpdesk at the registration desk for a new one.")
+    elif result.outcome == WITHDRAWN:
+        text = tr._("This code was revoked by the organisers, so you are no longer verified. If you think this is a mistake, please ask the helpdesk at the registration desk.")
     elif result.outcome == LIMITED:
         wait = tr.duration(result.retry_after) if result.retry_after else ""
         text = tr._("Too many codes that did not work. Please try again in {duration}, or ask the helpdesk at the registration desk.").format(duration=wait)

@@ -26,6 +26,7 @@ WINDOW = timedelta(minutes=15)
 
 # Redemption outcomes.
 VERIFIED, ALREADY, USED, REVOKED, WRONG, LIMITED = "verified", "already", "used", "revoked", "wrong", "limited"
+WITHDRAWN = "withdrawn"  # the delegate's own code, revoked after they used it: they are no longer verified
 
 
 @dataclass(frozen=True)
@@ -95,10 +96,10 @@ class AccreditationService:
             if row is None:
                 db.add(CodeAttempt(user_id=user_id, at=now))
                 return Redemption(WRONG)
+            if row.revoked_at is not None:  # before "already": a revoked code verifies nobody, its holder included
+                return Redemption(WITHDRAWN if row.used_by == user_id else REVOKED, row.delegation_id)
             if row.used_by == user_id:
                 return Redemption(ALREADY, row.delegation_id)
-            if row.revoked_at is not None:
-                return Redemption(REVOKED, row.delegation_id)
             claimed = await db.execute(
                 update(AccessCode).where(AccessCode.id == row.id, AccessCode.used_by.is_(None), AccessCode.revoked_at.is_(None))
                 .values(used_by=user_id, used_at=now).execution_options(synchronize_session=False)

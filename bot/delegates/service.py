@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from bot.db import Database
 from bot.delegates.models import Delegate, RoleGrant
 from bot.i18n import normalise_language
+from bot.outbox import service as outbox
 
 ROLES = ("organiser", "moderator", "helpdesk")
 
@@ -51,7 +52,11 @@ class DelegateService:
         self, user_id: int, chat_id: int, now: datetime, *, first_name: str | None = None,
         last_name: str | None = None, username: str | None = None, language_code: str | None = None,
     ) -> DelegateView:
-        """Records a contact; on first contact the language comes from Telegram's language_code."""
+        """Records a contact; on first contact the language comes from Telegram's language_code.
+
+        `chat_id` is where the contact happened. Only a private chat (whose id is the user's id) is
+        kept as where the bot writes to the person on its own: a command typed in a group must not
+        send their reminders, their question's decision or a moderator's cards to that group."""
         try:
             return await self._seen(user_id, chat_id, now, first_name, last_name, username, language_code)
         except IntegrityError:  # another replica created the row meanwhile: now it is an update
@@ -66,11 +71,13 @@ class DelegateService:
             is_new = row is None
             if row is None:
                 row = Delegate(
-                    user_id=user_id, chat_id=chat_id, language=self.language_for(language_code),
+                    user_id=user_id, chat_id=user_id, language=self.language_for(language_code),
                     language_chosen=False, consent=False, verified=False, active=True, first_seen=now,
                 )
                 db.add(row)
-            row.chat_id, row.first_name, row.last_name, row.username = chat_id, first_name, last_name, username
+            if chat_id == user_id:
+                row.chat_id = chat_id
+            row.first_name, row.last_name, row.username = first_name, last_name, username
             row.last_seen, row.active = now, True
             if not row.language_chosen and language_code and not is_new:
                 row.language = self.language_for(language_code)
@@ -112,8 +119,11 @@ class DelegateService:
                 row.active = False
 
     async def forget(self, user_id: int) -> bool:
-        """Deletes the delegate's personal data; features hook in through `bot.delegates.forget`."""
+        """Deletes the delegate's personal data, the last step of /forget (the features' forget hooks
+        come first). Everything the outbox holds for their private chat (whose id is their user id),
+        sent or not, is erased with them. False when there was no delegate row."""
         async with self.database.session() as db:
+            await outbox.erase(db, chat_id=user_id)
             row = await db.get(Delegate, user_id)
             if row is None:
                 return False

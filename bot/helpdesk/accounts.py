@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import logging
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -20,6 +21,10 @@ from sqlalchemy import delete, select
 
 from bot.db import Database
 from bot.helpdesk.models import HelpdeskAgent, HelpdeskSession
+from bot.helpdesk.throttle import WINDOW, LoginThrottle
+from bot.logs import who
+
+log = logging.getLogger(__name__)
 
 SESSION_HOURS = 12
 MIN_PASSWORD = 10
@@ -39,6 +44,15 @@ class AgentView:
     name: str
     active: bool
     created_at: datetime
+
+
+@dataclass(frozen=True)
+class LoginResult:
+    """A console login: the agent, or None; `paused_for` when logins for that name or from that
+    address are paused (then even the right password was not checked)."""
+
+    agent: AgentView | None
+    paused_for: timedelta | None = None
 
 
 @dataclass(frozen=True)
@@ -70,9 +84,10 @@ def _view(row: HelpdeskAgent) -> AgentView:
 
 
 class AgentService:
-    def __init__(self, database: Database, now: Callable[[], datetime]) -> None:
+    def __init__(self, database: Database, now: Callable[[], datetime], throttle: LoginThrottle | None = None) -> None:
         self.database = database
         self.now = now
+        self.throttle = throttle or LoginThrottle(database, now)
 
     async def add(self, name: str, password: str) -> AgentView:
         name, password = check_name(name), check_password(password)
@@ -109,7 +124,30 @@ class AgentService:
         async with self.database.session() as db:
             return [_view(r) for r in (await db.execute(select(HelpdeskAgent).order_by(HelpdeskAgent.name))).scalars()]
 
+    async def login(self, name: str, password: str, address: str) -> LoginResult:
+        """A login from the console at `address`, throttled (bot.helpdesk.throttle). A paused login is
+        refused without checking the password, so its answer never tells a right one from a wrong one."""
+        attempt = await self.throttle.begin(name, address)
+        before = await self.throttle.counts(name, address, excluding=attempt)
+        if before.paused_for is not None:
+            await self.throttle.withdraw(attempt)
+            log.warning("console login for %s from %s refused unchecked: logins paused for %s more", who(name.strip()), who(address), _minutes(before.paused_for))
+            return LoginResult(None, before.paused_for)
+        agent = await self.authenticate(name, password)
+        if agent is not None:
+            await self.throttle.succeeded(name, attempt)
+            log.info("console login by %s from %s", who(agent.name), who(address))
+            return LoginResult(agent)
+        after = await self.throttle.counts(name, address)
+        log.info(
+            "console login failed for %s from %s (%d failed for this name, %d from this address within %s)%s",
+            who(name.strip()), who(address), after.name, after.address, _minutes(WINDOW),
+            f"; logins paused for {_minutes(after.paused_for)}" if after.paused_for else "",
+        )
+        return LoginResult(None, after.paused_for)
+
     async def authenticate(self, name: str, password: str) -> AgentView | None:
+        """Checks a name and password, unthrottled (the CLI, tests); the console calls `login`."""
         async with self.database.session() as db:
             row = (await db.execute(select(HelpdeskAgent).where(HelpdeskAgent.name == name.strip()))).scalars().first()
         stored = row.password_hash if row is not None and row.active else _DUMMY_HASH
@@ -154,3 +192,7 @@ class AgentService:
             return
         async with self.database.session() as db:
             await db.execute(delete(HelpdeskSession).where(HelpdeskSession.token_hash == _token_hash(token)))
+
+
+def _minutes(delta: timedelta) -> str:
+    return f"{max(1, -(-int(delta.total_seconds()) // 60))} min"

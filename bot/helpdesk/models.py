@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, Boolean, Column, Float, ForeignKey, Integer, String, Text
+from sqlalchemy import BigInteger, Boolean, Column, Float, ForeignKey, Index, Integer, String, Text
 
 from bot.db import Base, JSONType, UTCDateTime
 
@@ -74,3 +74,18 @@ class HelpdeskSession(Base):
     csrf_token: str = Column(String(64), nullable=False)
     created_at: datetime = Column(UTCDateTime, nullable=False)
     expires_at: datetime = Column(UTCDateTime, nullable=False)
+
+
+class LoginFailure(Base):
+    """A failed console login (or one being checked), counted per name and per address for a while
+    (bot.helpdesk.throttle). Both are stored as SHA-256 hashes."""
+
+    __tablename__ = "helpdesk_login_failure"
+    __table_args__ = (
+        Index("ix_helpdesk_login_failure_name_at", "name_key", "at"),
+        Index("ix_helpdesk_login_failure_address_at", "address_key", "at"),
+    )
+    id: int = Column(Integer, primary_key=True)
+    name_key: str = Column(String(64), nullable=False)
+    address_key: str = Column(String(64), nullable=False)
+    at: datetime = Column(UTCDateTime, nullable=False, index=True)

@@ -71,7 +71,10 @@ def post_text(tr: Translator, ticket: TicketView) -> str:
     """The ticket as the helpdesk group sees it; re-rendered (and the post edited) when it changes."""
     head = f"{STATUS_MARK.get(ticket.status, '')} {b('#' + str(ticket.id))} · {esc(language_name(ticket.language))} · {esc(reason_text(tr, ticket.reason))}"
     lines = [head, "👤 " + esc(who(tr, ticket)) + " · " + esc(tr.datetime(ticket.created_at, "short"))]
-    lines.append(f"<blockquote>{esc(excerpt(ticket.text, POST_QUESTION_CHARS))}</blockquote>")
+    if ticket.text:
+        lines.append(f"<blockquote>{esc(excerpt(ticket.text, POST_QUESTION_CHARS))}</blockquote>")
+    else:
+        lines.append("<i>" + esc(tr._("The question was deleted with the delegate's data.")) + "</i>")
     if ticket.reason == NOT_HELPFUL and ticket.topic:
         lines.append(esc(tr._("The assistant answered with: {topic}").format(topic=ticket.topic)))
     if ticket.ranking:
@@ -84,7 +87,8 @@ def post_text(tr: Translator, ticket: TicketView) -> str:
     lines.append("")
     if ticket.status == ANSWERED:
         lines.append(b(tr._("✅ Answered by {name}").format(name=ticket.answered_by or "?")))
-        lines.append(f"<blockquote>{esc(excerpt(ticket.answer or '', POST_ANSWER_CHARS))}</blockquote>")
+        if ticket.answer:
+            lines.append(f"<blockquote>{esc(excerpt(ticket.answer, POST_ANSWER_CHARS))}</blockquote>")
     elif ticket.status == CLOSED:
         if ticket.forgotten and not ticket.closed_by:
             lines.append(b(tr._("✖️ Closed: the delegate deleted their data")))
@@ -153,6 +157,12 @@ def refused(tr: Translator, ticket_id: int, problem: str, by: str | None) -> Rep
         "not_found": tr._("That message is not a ticket. Reply to a ticket's post to answer it."),
     }
     return Reply(esc(texts.get(problem, texts["not_found"])))
+
+
+def not_an_agent(tr: Translator, user_id: int) -> Reply:
+    """A reply to a ticket from someone without the helpdesk role: not sent, and how to get the role."""
+    command = f"<code>python -m bot roles add helpdesk {int(user_id)}</code>"
+    return Reply(esc(tr._("Only the helpdesk team can answer tickets: your reply was not sent to the delegate. An organiser can give you the helpdesk role with: {command}")).format(command=command))
 
 
 def when(tr: Translator, instant: datetime | None) -> str:

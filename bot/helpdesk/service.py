@@ -31,6 +31,7 @@ from bot.helpdesk import replies
 from bot.helpdesk.models import ANSWERED, CLOSED, NOT_HELPFUL, OPEN, STATUSES, Ticket
 from bot.helpdesk.views import Count, Outcome, Stats, TicketFilter, TicketView, ticket_view
 from bot.i18n import Translator
+from bot.outbox import service as outbox
 from bot.outbox.models import SENT, OutboxMessage
 from bot.outbox.service import PRIORITY_HELPDESK, PRIORITY_REPLY, Outgoing, enqueue
 from nlu.interpreter import Interpreter, NluUnavailable
@@ -49,6 +50,17 @@ def post_key(ticket_id: int) -> str:
 
 def answer_key(ticket_id: int) -> str:
     return f"helpdesk:answer:{ticket_id}"
+
+
+LIST_KEY = "helpdesk:list:"  # the dedupe keys of /tickets lists start so
+
+
+def forgotten(ticket: TicketView) -> TicketView:
+    """A ticket as it stands once its delegate used /forget (HelpdeskService.forget stores it so)."""
+    return replace(
+        ticket, user_id=None, chat_id=None, delegate_name=None, context=(), text="", answer=None,
+        status=CLOSED if ticket.status == OPEN else ticket.status,
+    )
 
 
 @dataclass(frozen=True)
@@ -396,26 +408,41 @@ class HelpdeskService:
 
     # --- /forget -----------------------------------------------------------------------------
     async def forget(self, user_id: int) -> None:
-        """Anonymises the delegate's tickets (their texts stay, for training, with no one behind them;
-        open ones are closed), scrubs their name from the group posts kept in the outbox (the relay
-        loop then edits the posts in the group), and unlinks their turns (whose ids SQLite may reuse)."""
+        """Keeps nothing of the delegate in their tickets (no name, chat, context, question or answer;
+        the rows stay, as statistics: when, language, reason, intent, status, labels; open ones are
+        closed): their answers are erased from the outbox, the group posts kept there (queued or sent)
+        are rendered again without them, as are the /tickets lists that quoted them, and their turns
+        are unlinked (SQLite may reuse the ids). The relay loop then edits the posts in the group."""
         tr = await self.translator()
         async with self.database.session() as db:
             rows = (await db.execute(select(Ticket).where(Ticket.user_id == user_id))).scalars().all()
             for row in rows:
-                if row.relay_queued_at is not None:
-                    view = ticket_view(row)
-                    anonymous = replace(
-                        view, user_id=None, chat_id=None, delegate_name=None, context=(),
-                        status=CLOSED if view.status == OPEN else view.status,
-                    )
-                    await _replace_payload(db, post_key(row.id), replies.post_reply(tr, anonymous))
                 row.turn_id = None
+                await outbox.erase(db, dedupe_key=answer_key(row.id))
+                if row.relay_queued_at is not None:
+                    await outbox.replace_payload(db, post_key(row.id), [replies.post_reply(tr, forgotten(ticket_view(row)))])
                 row.user_id = row.chat_id = None
                 row.delegate_name = None
                 row.context = []
+                row.text, row.answer = "", None
                 if row.status == OPEN:
                     row.status = CLOSED
+            await self._forget_in_lists(db, [row.id for row in rows])
+
+    async def _forget_in_lists(self, db: AsyncSession, ticket_ids: list[int]) -> None:
+        """/tickets lists quote the open tickets: those that quote one of these keep no text (and are
+        not sent, if they were still waiting)."""
+        if not ticket_ids:
+            return
+        marks = [f"#{i} · " for i in ticket_ids]
+        quoting = [
+            row_id for row_id, items in (await db.execute(
+                select(OutboxMessage.id, OutboxMessage.payload).where(OB.dedupe_key.startswith(LIST_KEY))
+            )).all()
+            if any(mark in str(items) for mark in marks)
+        ]
+        if quoting:
+            await outbox.blank(db, ids=quoting)
 
     # --- training data -----------------------------------------------------------------------
     async def labelled_examples(self) -> list[tuple[str, str]]:
@@ -426,10 +453,11 @@ class HelpdeskService:
 
 
 async def labelled_examples(database: Database) -> list[tuple[str, str]]:
-    """(intent, question) for every question an agent labelled with an intent (for the export)."""
+    """(intent, question) for every question an agent labelled with an intent (for the export); the
+    questions of delegates who used /forget are gone."""
     async with database.session() as db:
         rows = (await db.execute(
-            select(Ticket.label_intent, Ticket.text).where(T.label_intent.is_not(None)).order_by(Ticket.id)
+            select(Ticket.label_intent, Ticket.text).where(T.label_intent.is_not(None), Ticket.text != "").order_by(Ticket.id)
         )).all()
     return [(intent, text) for intent, text in rows]
 
@@ -437,10 +465,4 @@ async def labelled_examples(database: Database) -> list[tuple[str, str]]:
 async def faq_candidates(database: Database) -> list[str]:
     """Questions an agent marked as needing a new FAQ entry."""
     async with database.session() as db:
-        return list((await db.execute(select(Ticket.text).where(T.new_faq.is_(True)).order_by(Ticket.id))).scalars())
-
-
-async def _replace_payload(db: AsyncSession, dedupe_key: str, reply: Reply) -> None:
-    from bot.outbox import payload
-
-    await db.execute(update(OutboxMessage).where(OutboxMessage.dedupe_key == dedupe_key).values(payload=payload.dump([reply])))
+        return list((await db.execute(select(Ticket.text).where(T.new_faq.is_(True), Ticket.text != "").order_by(Ticket.id))).scalars())

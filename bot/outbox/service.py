@@ -4,11 +4,12 @@ confirmed): either both happen or neither does."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import String, case, cast, func, literal, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -18,6 +19,9 @@ from bot.outbox.models import CANCELLED, PENDING, SENDING, OutboxMessage
 
 PRIORITY_REPLY, PRIORITY_REMINDER, PRIORITY_HELPDESK, PRIORITY_BROADCAST = 10, 20, 30, 100
 BULK = 100  # batches larger than this are inserted with one statement executed many times
+ERASED_CHAT = 0  # an erased row's chat: no chat has this id
+ERASED_KEY = "erased:"  # an erased row's dedupe key is this and its id (unique, and names nobody)
+C = OutboxMessage.__table__.c  # the columns, for in_() (typed for mypy, unlike the mapped attributes)
 
 
 @dataclass(frozen=True)
@@ -90,6 +94,72 @@ async def cancel(
     return int(result.rowcount or 0)
 
 
+def _selected(
+    stmt: Any, *, chat_id: int | None, source_id: str | None, dedupe_key: str | None, dedupe_prefix: str | None,
+    ids: Collection[int] | None,
+) -> Any:
+    """`stmt` narrowed to the rows every given selector picks; refuses to pick the whole table."""
+    selectors = {
+        OutboxMessage.chat_id: chat_id, OutboxMessage.source_id: source_id, OutboxMessage.dedupe_key: dedupe_key,
+    }
+    if all(v is None for v in selectors.values()) and dedupe_prefix is None and ids is None:
+        raise ValueError("say which outbox rows: chat_id, source_id, dedupe_key, dedupe_prefix or ids")
+    for column, value in selectors.items():
+        if value is not None:
+            stmt = stmt.where(column == value)
+    if dedupe_prefix is not None:
+        stmt = stmt.where(OutboxMessage.dedupe_key.startswith(dedupe_prefix))
+    if ids is not None:
+        stmt = stmt.where(C.id.in_(list(ids)))
+    return stmt
+
+
+_NOT_SENT_YET = case((C.status.in_([PENDING, SENDING]), CANCELLED), else_=C.status)
+
+
+async def erase(
+    db: AsyncSession, *, chat_id: int | None = None, source_id: str | None = None, dedupe_key: str | None = None,
+    dedupe_prefix: str | None = None, ids: Collection[int] | None = None,
+) -> int:
+    """/forget: rows sent (or to be sent) to a person's chat, or about them, keep nothing of them.
+
+    The row stays, so a broadcast's counts stay right, but loses its chat, its text, its key (which
+    may name the person) and its Telegram message ids. A row not sent yet is cancelled; so is one
+    being sent (its Telegram call may still arrive, but its outcome is not recorded). Selectors
+    combine like `cancel`'s. Returns how many rows were erased."""
+    stmt = _selected(update(OutboxMessage), chat_id=chat_id, source_id=source_id, dedupe_key=dedupe_key, dedupe_prefix=dedupe_prefix, ids=ids)
+    result = await db.execute(
+        stmt.values(
+            status=_NOT_SENT_YET, chat_id=ERASED_CHAT, payload=[], dedupe_key=literal(ERASED_KEY).concat(cast(OutboxMessage.id, String)),
+            telegram_message_ids=None, last_error=None, claimed_by=None, claimed_until=None,
+        ).execution_options(synchronize_session=False)
+    )
+    return int(result.rowcount or 0)
+
+
+async def blank(
+    db: AsyncSession, *, source_id: str | None = None, dedupe_key: str | None = None, dedupe_prefix: str | None = None,
+    ids: Collection[int] | None = None,
+) -> int:
+    """Drops the text of rows about a person sent to someone else (a moderator's card) but keeps
+    the delivery record (chat, key, message ids), so that the feature can still edit the message it
+    sent. A row not sent yet is cancelled, as by `erase`."""
+    stmt = _selected(update(OutboxMessage), chat_id=None, source_id=source_id, dedupe_key=dedupe_key, dedupe_prefix=dedupe_prefix, ids=ids)
+    result = await db.execute(
+        stmt.values(status=_NOT_SENT_YET, payload=[], last_error=None).execution_options(synchronize_session=False)
+    )
+    return int(result.rowcount or 0)
+
+
+async def replace_payload(db: AsyncSession, dedupe_key: str, replies: list[Reply] | tuple[Reply, ...]) -> int:
+    """New text for a queued or sent row (an anonymised group post): sent as is if still pending."""
+    result = await db.execute(
+        update(OutboxMessage).where(OutboxMessage.dedupe_key == dedupe_key).values(payload=payload.dump(replies))
+        .execution_options(synchronize_session=False)
+    )
+    return int(result.rowcount or 0)
+
+
 async def counts(db: AsyncSession, source_id: str) -> dict[str, int]:
     """How many of a source's messages are in each status (pending, sending, sent, failed, cancelled)."""
     result = await db.execute(
@@ -106,15 +176,16 @@ class Delivery:
     chat_id: int
     status: str
     message_ids: tuple[int, ...]
+    row_id: int = 0
 
 
 async def deliveries(db: AsyncSession, dedupe_prefix: str) -> list[Delivery]:
     """The messages whose dedupe key starts with `dedupe_prefix`, in queue order."""
     rows = await db.execute(
-        select(OutboxMessage.dedupe_key, OutboxMessage.chat_id, OutboxMessage.status, OutboxMessage.telegram_message_ids)
+        select(OutboxMessage.dedupe_key, OutboxMessage.chat_id, OutboxMessage.status, OutboxMessage.telegram_message_ids, OutboxMessage.id)
         .where(OutboxMessage.dedupe_key.startswith(dedupe_prefix)).order_by(OutboxMessage.id)
     )
-    return [Delivery(key, chat, status, tuple(ids or ())) for key, chat, status, ids in rows.all()]
+    return [Delivery(key, chat, status, tuple(ids or ()), row_id) for key, chat, status, ids, row_id in rows.all()]
 
 
 async def depth(db: AsyncSession) -> int:

@@ -456,17 +456,59 @@ class QuestionService:
 
     # --- /forget -------------------------------------------------------------------------------
     async def forget(self, user_id: int) -> None:
-        """/forget: drafts, waiting and rejected questions are deleted (their messages not yet sent are
-        cancelled); approved ones stay on the session's list, anonymous and no longer linked to anyone,
-        because the chair may already have put them to the speakers."""
+        """/forget: drafts, waiting and rejected questions are deleted, and every message about them
+        is erased from the outbox (the moderators' cards, the decision; those not yet sent are never
+        sent). Approved ones stay on the session's list, anonymous and no longer linked to anyone,
+        because the chair may already have put them to the speakers: see `_anonymise_cards`."""
+        snap = await self.events.snapshot()
         async with self.database.session() as db:
-            ids = list((await db.execute(select(Question.id).where(Question.user_id == user_id))).scalars())
-            for question_id in ids:
-                await outbox.cancel(db, source_id=f"question:{question_id}")
+            found = (await db.execute(select(Question.id, Question.status).where(Question.user_id == user_id))).all()
+            gone = [await self._withdraw_cards(db, snap, question_id) for question_id, status in found if status != APPROVED]
             await db.execute(delete(Question).where(Question.user_id == user_id, Question.status != APPROVED))
             await db.execute(
                 update(Question).where(Question.user_id == user_id, Question.status == APPROVED)
                 .values(user_id=None, chat_id=None, show_name=False, asker_name=None, updated_at=self.now())
+                .execution_options(synchronize_session=False)
             )
-        if ids:
-            log.info("forgot %d question(s) of a delegate", len(ids))
+            for question_id, status in found:
+                if status == APPROVED:
+                    row = await db.get(Question, question_id)
+                    if row is not None:
+                        await self._anonymise_cards(db, snap, view(row))
+        if found:
+            log.info("forgot %d question(s) of a delegate", len(found))
+        if any(gone):
+            self._queued()
+
+    async def _withdraw_cards(self, db: AsyncSession, snap: EventSnapshot, question_id: int) -> int:
+        """A question of a forgotten delegate that is deleted: every message about it is erased from
+        the outbox, and each moderator's card already sent is edited to say it is gone (no text,
+        no name, no buttons). Returns how many edits were queued."""
+        now = self.now()
+        cards = [c for c in await outbox.deliveries(db, f"question:{question_id}:moderator:") if c.status == OUTBOX_SENT and c.message_ids]
+        await outbox.erase(db, source_id=f"question:{question_id}")
+        languages = await self._languages(db, [c.chat_id for c in cards])
+        edits = [
+            Outgoing(
+                chat_id=c.chat_id, kind=KIND, dedupe_key=f"question:{question_id}:gone:{c.chat_id}", not_before=now,
+                source_id=f"question:{question_id}", priority=PRIORITY_REMINDER,
+                replies=(self._edit(replies.question_gone(self._tr(snap, languages.get(c.chat_id, self.default_language))), c.message_ids[-1]),),
+            )
+            for c in cards
+        ]
+        return await outbox.enqueue(db, edits, now)
+
+    async def _anonymise_cards(self, db: AsyncSession, snap: EventSnapshot, question: QuestionView) -> None:
+        """An approved question of a forgotten delegate: the delegate's notice is erased; the cards
+        sent to moderators keep no text (only what editing them needs); a card edit still to be
+        sent is rendered again without the name."""
+        await outbox.erase(db, dedupe_key=f"question:{question.id}:decision")
+        await outbox.blank(db, dedupe_prefix=f"question:{question.id}:moderator:")
+        edits = await outbox.deliveries(db, f"question:{question.id}:card-edit:")
+        await outbox.blank(db, ids=[e.row_id for e in edits if e.status != OUTBOX_PENDING])
+        waiting = [e for e in edits if e.status == OUTBOX_PENDING]
+        cards = {c.chat_id: c.message_ids[-1] for c in await outbox.deliveries(db, f"question:{question.id}:moderator:") if c.message_ids}
+        languages = await self._languages(db, [e.chat_id for e in waiting])
+        for e in waiting:
+            card = replies.moderator_card(self._tr(snap, languages.get(e.chat_id, self.default_language)), snap, question)
+            await outbox.replace_payload(db, e.dedupe_key, [self._edit(card, cards.get(e.chat_id, 0))])

@@ -4,15 +4,29 @@ issued hashed, redeemed once, guessing slowed down, revocable, forgotten with th
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 from datetime import timedelta
 
 from sqlalchemy import select
 
+from bot.accreditation import replies
 from bot.accreditation.models import AccessCode
-from bot.accreditation.service import ALREADY, ATTEMPTS, LIMITED, REVOKED, USED, VERIFIED, WRONG, AccreditationService
+from bot.accreditation.service import (
+    ALREADY,
+    ATTEMPTS,
+    LIMITED,
+    REVOKED,
+    USED,
+    VERIFIED,
+    WITHDRAWN,
+    WRONG,
+    AccreditationService,
+)
 from bot.clock import ManualClock
 from bot.db import Database
 from bot.delegates.service import DelegateService
+from bot.event.service import EventService
+from bot.i18n import Translator
 
 DELEGATIONS = ["BN", "ID", "JP", "KR"]
 
@@ -99,6 +113,28 @@ async def test_a_revoked_code_stops_working_and_unverifies_its_holder(loaded_dat
     five = await delegates.get(5)
     assert five is not None and not five.verified
     assert await service.revoke("ZZZZ-ZZZZ-ZZZZ") is None
+
+
+async def test_the_holder_of_a_revoked_code_is_told_it_was_revoked_not_that_they_are_verified(loaded_database: Database, clock: ManualClock) -> None:
+    service = AccreditationService(loaded_database, clock.now, DELEGATIONS)
+    delegates = await _delegate(loaded_database, clock, 10)
+    [code] = await service.issue("JP", 1)
+    assert (await service.redeem(10, code)).outcome == VERIFIED
+    await service.revoke(code)
+
+    again = await service.redeem(10, code)
+
+    assert (again.outcome, again.delegation_id) == (WITHDRAWN, "JP")
+    ten = await delegates.get(10)
+    assert ten is not None and not ten.verified
+    snap = await EventService(loaded_database).snapshot()
+    for language in ("en", "id", "ms"):
+        text = replies.redemption(Translator(language), snap, again).messages[0].text
+        already = replies.redemption(Translator(language), snap, replace(again, outcome=ALREADY)).messages[0].text
+        assert text != already
+    english = replies.redemption(Translator("en"), snap, again).messages[0].text
+    assert "revoked" in english and "no longer verified" in english and "already verified" not in english
+    assert "revoked" in replies.redemption(Translator("en"), snap, replace(again, outcome=REVOKED)).messages[0].text
 
 
 async def test_the_summary_counts_codes_per_delegation(loaded_database: Database, clock: ManualClock) -> None:

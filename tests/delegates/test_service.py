@@ -42,6 +42,18 @@ async def test_later_contact_moves_last_seen_but_not_first_seen(database: Databa
     assert (stored.first_seen, stored.last_seen) == (first, clock.now())
 
 
+async def test_only_a_private_chat_is_kept_as_where_to_write_to_the_person(database: Database, clock: ManualClock) -> None:
+    """A command typed in a group (the helpdesk group, the delegates' chat) must not make that group
+    receive the person's reminders, decisions or moderator cards."""
+    delegates = DelegateService(database, LANGUAGES, "en")
+    await delegates.seen(5, 5, clock.now(), first_name="Ana")
+    in_a_group = await delegates.seen(5, -100_123, clock.now(), first_name="Ana")
+    first_in_a_group = await delegates.seen(6, -100_123, clock.now(), first_name="Budi")
+
+    assert in_a_group.chat_id == 5 and (await row(database, 5)).chat_id == 5
+    assert first_in_a_group.chat_id == 6 and (await row(database, 6)).chat_id == 6  # their private chat's id
+
+
 async def test_a_language_the_delegate_chose_outlasts_their_telegram_setting(database: Database, clock: ManualClock) -> None:
     delegates = DelegateService(database, LANGUAGES, "en")
     await delegates.seen(5, 5, clock.now(), language_code="en")

@@ -93,6 +93,42 @@ async def test_pages_need_a_login_and_carry_the_security_headers(client: TestCli
     assert "<script" not in await login.text()
 
 
+def set_cookies(response) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    """Each cookie the response sets, with its attributes (`Set-Cookie` as the browser reads it)."""
+    return {morsel.key: morsel.OutputString() for morsel in response.cookies.values()}
+
+
+async def cookies_of_a_login(console: Console, headers: dict[str, str] | None = None) -> dict[str, str]:
+    """The cookies the login page and a successful login set, through `console`."""
+    async with TestClient(TestServer(console.application())) as c:
+        page = await c.get("/login", headers=headers)
+        token = CSRF.search(await page.text())
+        assert token is not None
+        login = await c.post(  # the cookie by hand: the client keeps a Secure cookie from plain HTTP
+            "/login", data={"name": "budi", "password": PASSWORD, "csrf": token.group(1)}, headers=headers,
+            cookies={"hd_login": token.group(1)}, allow_redirects=False,
+        )
+        assert login.status == 302
+        return {**set_cookies(page), **{k: v for k, v in set_cookies(login).items() if k == "hd_session"}}
+
+
+async def test_the_session_cookie_is_secure_when_configured_or_when_a_trusted_proxy_says_https(desk: Desk) -> None:
+    await desk.agents.add("budi", PASSWORD)
+    https = {"X-Forwarded-Proto": "https"}
+
+    plain = await cookies_of_a_login(Console(desk.helpdesk, desk.agents))
+    configured = await cookies_of_a_login(Console(desk.helpdesk, desk.agents, secure_cookies=True))
+    proxied = await cookies_of_a_login(Console(desk.helpdesk, desk.agents, trust_proxy=True), https)
+    proxied_http = await cookies_of_a_login(Console(desk.helpdesk, desk.agents, trust_proxy=True), {"X-Forwarded-Proto": "http"})
+    untrusted = await cookies_of_a_login(Console(desk.helpdesk, desk.agents), https)  # anyone can send the header
+
+    assert set(plain) == {"hd_login", "hd_session"}
+    for cookies in (configured, proxied):
+        assert all("Secure" in c and "HttpOnly" in c and "SameSite=Strict" in c for c in cookies.values()), cookies
+    for cookies in (plain, proxied_http, untrusted):
+        assert not any("Secure" in c for c in cookies.values()), cookies
+
+
 async def test_every_form_without_its_csrf_token_is_refused(desk: Desk, client: TestClient) -> None:
     ticket_id = await desk.ticket()
     login_token = await csrf_of(client, "/login")

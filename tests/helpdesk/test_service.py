@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 from datetime import date, datetime, timedelta
 
+from bot.helpdesk import replies
 from bot.helpdesk.models import ANSWERED, CLOSED, NOT_HELPFUL, OPEN
 from bot.helpdesk.service import answer_key, post_key
 from bot.helpdesk.views import TicketFilter
@@ -156,26 +157,57 @@ async def test_a_reply_finds_its_ticket_by_the_post_id_or_by_the_posts_marker(de
     assert await desk.helpdesk.ticket_for_post(-5555, 11, marker_id=second) is None  # another chat
 
 
-async def test_forget_removes_the_name_from_the_tickets_and_the_group_post(desk: Desk) -> None:
+async def forget(desk: Desk, user_id: int) -> None:
+    """What /forget does to tickets: the helpdesk's hook, then the conversation's own part."""
     from bot.conversation.service import ConversationService
 
+    await desk.helpdesk.forget(user_id)
+    await ConversationService(desk.database, desk.helpdesk.interpreter, None, desk.clock.now).forget(user_id)  # type: ignore[arg-type]
+
+
+async def test_forget_removes_the_person_and_their_question_from_the_tickets_and_the_group_post(desk: Desk) -> None:
     ana = await desk.delegate(1001, "Anastasia")
     ticket_id = await desk.ticket(ana, "can my husband join the dinner?", context=["my husband is Joko"])
     await desk.helpdesk.relay(ticket_id)
     await desk.mark_sent(post_key(ticket_id), message_id=5)
     await desk.helpdesk.sync_relay_ids()
 
-    await desk.helpdesk.forget(ana.user_id)  # the /forget hook, then the conversation's own part:
-    await ConversationService(desk.database, desk.helpdesk.interpreter, None, desk.clock.now).forget(ana.user_id)  # type: ignore[arg-type]
+    await forget(desk, ana.user_id)
 
     ticket = await desk.helpdesk.get(ticket_id)
     assert ticket is not None and ticket.forgotten and ticket.delegate_name is None and ticket.context == ()
-    assert ticket.text == "can my husband join the dinner?"  # kept, anonymised, for training
+    assert ticket.text == ""  # the privacy notice promises their questions go; the row stays for the statistics
     [post] = await desk.outbox(HELPDESK_GROUP)
-    assert "Anastasia" not in text_of(post) and "Joko" not in text_of(post)
+    assert not any(m in text_of(post) for m in ("Anastasia", "Joko", "husband"))
+    assert "deleted with the delegate's data" in text_of(post)
     [edit] = await desk.helpdesk.posts_to_edit()
     assert edit.ticket.id == ticket_id and edit.ticket.post_state == "closed:anon"
     assert (await desk.helpdesk.answer(ticket_id, "too late", "Budi")).problem == "forgotten"
+
+
+async def test_forget_erases_the_answer_sent_and_the_ticket_lists_that_quoted_the_question(desk: Desk) -> None:
+    ana, budi = await desk.delegate(7_771_001, "Anastasia"), await desk.delegate(7_771_002, "Budi")
+    mine = await desk.ticket(ana, "is my visa X-4411 valid?")
+    other = await desk.ticket(budi, "where is the prayer room?")
+    await desk.helpdesk.label(mine, "out_of_scope", True, "Citra")
+    tr = await desk.helpdesk.translator()
+    for n in (1, 2):
+        await desk.helpdesk.queue_group_note(replies.open_list_reply(tr, *(await desk.helpdesk.open_tickets())), f"helpdesk:list:{HELPDESK_GROUP}:{n}")
+    await desk.mark_sent(f"helpdesk:list:{HELPDESK_GROUP}:1", message_id=8)
+    await desk.helpdesk.answer(mine, "Yes, until X-4411 expires", "Citra")
+    await desk.mark_sent(answer_key(mine), message_id=9)
+    await desk.helpdesk.answer(other, "Second floor.", "Citra")
+
+    await forget(desk, ana.user_id)
+
+    rows = await desk.outbox()
+    assert not any("X-4411" in text_of(r) or r.chat_id == ana.chat_id or str(ana.user_id) in r.dedupe_key for r in rows)
+    lists = [r for r in rows if r.dedupe_key.startswith("helpdesk:list:")]
+    assert [(r.status, r.payload) for r in lists] == [("sent", []), ("cancelled", [])]  # the waiting one is not sent
+    assert any("Second floor." in text_of(r) for r in rows)  # Budi's answer is untouched
+    ticket = await desk.helpdesk.get(mine)
+    assert ticket is not None and (ticket.text, ticket.answer, ticket.answered_by, ticket.new_faq) == ("", None, "Citra", True)
+    assert await desk.helpdesk.faq_candidates() == []
 
 
 async def test_the_ticket_list_filters_by_status_language_intent_day_and_label(desk: Desk) -> None:

@@ -21,7 +21,7 @@ MARKERS = ["Zebulon", "Quixotic", "zq_private_handle", "X9931557", str(USER_ID),
 async def test_info_logs_hold_no_texts_names_or_ids(desk_harness: HelpdeskHarness, caplog: pytest.LogCaptureFixture) -> None:  # noqa: F811
     caplog.set_level(logging.INFO)
     delegate = desk_harness.user(USER_ID, "Zebulon", language_code="en", last_name="Quixotic", username="zq_private_handle")
-    agent = desk_harness.user(AGENT_ID, "Wirawan", language_code="id")
+    agent = await desk_harness.agent(AGENT_ID, "Wirawan", language_code="id")
 
     await delegate.command("/start ZZQ4-ZZQ4-ZZQ4")
     await delegate.wait_replies(4, timeout=WAIT)

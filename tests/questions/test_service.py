@@ -296,9 +296,37 @@ async def test_forget_deletes_waiting_questions_and_keeps_approved_ones_anonymou
     kept = await world.questions.get(approved)
     assert kept is not None and kept.user_id is None and kept.shown_name is None and kept.asker_name is None
     assert await world.questions.get(waiting) is None
-    assert {row.status for row in await world.outbox(f"question:{waiting}:")} == {CANCELLED}
+    assert await world.outbox(f"question:{waiting}:") == []
+    erased = [row for row in await world.outbox("erased:") if row.source_id == f"question:{waiting}"]
+    assert erased and {(row.status, row.chat_id, str(row.payload)) for row in erased} == {(CANCELLED, 0, "[]")}  # never sent
     assert [q.status for q in await world.questions.asked(SESSION_1)] == [APPROVED]
     assert QUESTION_PENDING not in await world.questions.counts(SESSION_1)
+    assert await world.outbox(f"question:{approved}:decision") == []  # the notice to Ana is erased
+    assert all("Ana" not in str(row.payload) for row in await world.outbox(f"question:{approved}:"))  # English
+
+
+async def test_forget_edits_the_cards_of_a_deleted_question_and_keeps_an_approved_ones_cards_editable(world: World) -> None:
+    await world.moderator(901, "id")
+    await world.delegate(1, name="Zanaida")
+    approved = await world.ask(1, "Kept, without my name", show_name=True)
+    waiting = await world.ask(1, "Deleted, cards too")
+    await delivered(world, approved)
+    await delivered(world, waiting)
+    await world.questions.decide(approved, True, ORGANISER, "Org")  # an edit of 901's card is queued
+
+    await world.questions.forget(1)
+
+    gone = await world.outbox(f"question:{waiting}:gone:")
+    assert [(row.chat_id, row.status) for row in gone] == [(900, "pending"), (901, "pending")]
+    card = payload.load(gone[1].payload)[0]
+    assert isinstance(card, Edit) and card.message_id == 7901 and card.buttons == ()
+    assert "Deleted, cards too" not in card.text and "Zanaida" not in card.text and "tidak tersedia lagi" in card.text  # 901 reads Indonesian
+    cards = await world.outbox(f"question:{approved}:moderator:")
+    assert [(row.status, row.telegram_message_ids, row.payload) for row in cards] == [(SENT, [7900], []), (SENT, [7901], [])]
+    [edit] = await world.outbox(f"question:{approved}:card-edit:")  # still to be sent: shown without the name
+    rendered = payload.load(edit.payload)[0]
+    assert isinstance(rendered, Edit) and rendered.message_id == 7901
+    assert "Kept, without my name" in rendered.text and "Zanaida" not in rendered.text and "Disetujui oleh Org" in rendered.text
 
 
 # --- the chair's page ----------------------------------------------------------------------------

@@ -1,8 +1,10 @@
 """The helpdesk console: an aiohttp application with server-side Jinja templates (autoescaped).
 
 Security, in one place:
-- login with a name and an argon2-hashed password; the session is a random token in an HttpOnly,
-  SameSite=Strict cookie, checked against the database on every request;
+- login with a name and an argon2-hashed password, throttled per name and per address (a few
+  failures pause logins for some minutes; bot.helpdesk.throttle); the session is a random token in an HttpOnly,
+  SameSite=Strict cookie (Secure behind TLS: HELPDESK_WEB_SECURE_COOKIES, or a trusted proxy's
+  X-Forwarded-Proto), checked against the database on every request;
 - every POST carries a CSRF token: the session's own token, or (for the login form, before there is
   a session) a double-submit token also held in a cookie; a missing or wrong token gets 403;
 - every response carries a Content-Security-Policy without scripts (the console has none), and
@@ -13,18 +15,19 @@ Security, in one place:
 from __future__ import annotations
 
 import hmac
+import math
 import re
 import secrets
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
 from aiohttp import web
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
-from bot.helpdesk.accounts import AgentService, SessionView
+from bot.helpdesk.accounts import AgentService, LoginResult, SessionView
 from bot.helpdesk.models import STATUSES
 from bot.helpdesk.replies import excerpt, language_name, reason_text
 from bot.helpdesk.service import HelpdeskService
@@ -76,19 +79,25 @@ async def _security_headers(request: web.Request, response: web.StreamResponse) 
         response.headers["Cache-Control"] = "no-store"
 
 
-def _cookie(response: web.StreamResponse, name: str, value: str) -> None:
-    response.set_cookie(name, value, httponly=True, samesite="Strict", path="/")
+def forwarded(request: web.Request, header: str) -> str | None:
+    """The value a reverse proxy put in `header` (the last one: a client may send its own first)."""
+    values = [v.strip() for v in ",".join(request.headers.getall(header, [])).split(",") if v.strip()]
+    return values[-1] if values else None
 
 
 class Console:
     """The console's pages; one instance per running bot."""
 
     def __init__(self, helpdesk: HelpdeskService, agents: AgentService, reload_model: ReloadModel | None = None,
-                 pages: Sequence[ConsolePage] = ()) -> None:
+                 pages: Sequence[ConsolePage] = (), *, secure_cookies: bool = False, trust_proxy: bool = False) -> None:
+        """`secure_cookies`: HELPDESK_WEB_SECURE_COOKIES; `trust_proxy`: HELPDESK_WEB_TRUST_PROXY (the
+        X-Forwarded-* headers come from our own reverse proxy, not from whoever connects)."""
         self.helpdesk = helpdesk
         self.agents = agents
         self.reload_model = reload_model
         self.pages = list(pages)
+        self.secure_cookies = secure_cookies
+        self.trust_proxy = trust_proxy
 
     def add_page(self, page: ConsolePage) -> None:
         """Before `application()` is called (features install theirs at start-up)."""
@@ -160,6 +169,20 @@ class Console:
         )
         return web.Response(text=html, status=status, content_type="text/html", charset="utf-8")
 
+    def _address(self, request: web.Request) -> str:
+        """The client's address: the peer's, or (HELPDESK_WEB_TRUST_PROXY) the one our proxy saw."""
+        proxied = forwarded(request, "X-Forwarded-For") if self.trust_proxy else None
+        return (proxied or request.remote or "unknown")[:100]
+
+    def _over_https(self, request: web.Request) -> bool:
+        return request.secure or (self.trust_proxy and (forwarded(request, "X-Forwarded-Proto") or "").lower() == "https")
+
+    def _cookie(self, request: web.Request, response: web.StreamResponse, name: str, value: str) -> None:
+        """HttpOnly, SameSite=Strict, and Secure when configured or the request came over HTTPS
+        (a Secure cookie never travels over plain HTTP, where anyone on the path could read it)."""
+        secure = self.secure_cookies or self._over_https(request)
+        response.set_cookie(name, value, httponly=True, samesite="Strict", path="/", secure=secure)
+
     @staticmethod
     def _agent(request: web.Request) -> str:
         session: SessionView = request["session"]
@@ -179,19 +202,24 @@ class Console:
         held = request.cookies.get(LOGIN_COOKIE, "")
         token = held if LOGIN_TOKEN.fullmatch(held) else secrets.token_urlsafe(32)
         response = self._render(request, tr, "login.html", status=401 if error else 200, login_csrf=token, error=error)
-        _cookie(response, LOGIN_COOKIE, token)
+        self._cookie(request, response, LOGIN_COOKIE, token)
         return response
 
     async def login(self, request: web.Request) -> web.StreamResponse:
         form = await request.post()
         name, password = str(form.get("name") or ""), str(form.get("password") or "")
-        agent = await self.agents.authenticate(name, password) if name and password else None
+        result = await self.agents.login(name, password, self._address(request)) if name and password else LoginResult(None)
+        agent = result.agent
         if agent is None:
             tr = await self.helpdesk.translator()
-            return await self.login_page(request, error=tr._("Wrong name or password."))
+            error = tr._("Wrong name or password.")
+            if result.paused_for is not None:
+                minutes = timedelta(minutes=max(1, math.ceil(result.paused_for.total_seconds() / 60)))
+                error += " " + tr._("Too many failed logins: logins for this name or from this address are paused for {duration}.").format(duration=tr.duration(minutes))
+            return await self.login_page(request, error=error)
         token, _ = await self.agents.start_session(agent)
         response = _redirect("/tickets")
-        _cookie(response, SESSION_COOKIE, token)
+        self._cookie(request, response, SESSION_COOKIE, token)
         response.del_cookie(LOGIN_COOKIE, path="/")
         return response
 

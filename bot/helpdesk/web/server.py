@@ -25,7 +25,11 @@ HOST = "127.0.0.1"
 class HelpdeskConsole:
     def __init__(self, services: Services, helpdesk: HelpdeskService, agents: AgentService, port: int, host: str = HOST) -> None:
         self.services = services
-        self.console = Console(helpdesk, agents, self.reload_model)
+        settings = services.settings
+        self.console = Console(
+            helpdesk, agents, self.reload_model,
+            secure_cookies=settings.helpdesk_web_secure_cookies, trust_proxy=settings.helpdesk_web_trust_proxy,
+        )
         self.host = host
         self.port = port
         self.started = asyncio.Event()

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -14,7 +15,7 @@ from bot.helpdesk.feature import Helpdesk
 from bot.helpdesk.service import HelpdeskService
 from bot.helpdesk.web.server import HelpdeskConsole
 from bot.telegram.emulator.server import BotApiEmulator
-from bot.telegram.emulator.users import EmulatedGroup
+from bot.telegram.emulator.users import EmulatedGroup, EmulatedUser
 from nlu.testing import session_interpreter as shared_interpreter
 from tests.e2e.conftest import DAY1_MORNING, HELPDESK_CHAT_ID, Harness, emulator, harness_settings  # noqa: F401
 
@@ -28,6 +29,12 @@ class HelpdeskHarness(Harness):
     def helpdesk(self) -> HelpdeskService:
         assert self.services is not None
         return self.services.features.get(Helpdesk).service  # type: ignore[no-any-return]
+
+    async def agent(self, user_id: int, name: str, language_code: str = "en", **kwargs: Any) -> EmulatedUser:
+        """A member of the helpdesk group with the helpdesk role (`python -m bot roles add helpdesk ID`)."""
+        assert self.services is not None
+        await self.services.roles.grant(user_id, "helpdesk", self.clock.now())
+        return self.user(user_id, name, language_code=language_code, **kwargs)
 
     @property
     def group(self) -> EmulatedGroup:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from bot.helpdesk.views import TicketFilter
+from tests.e2e.conftest import ORGANISER_ID
 from tests.helpdesk.e2e.conftest import WAIT, HelpdeskHarness
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
@@ -22,7 +23,7 @@ async def post_of(h: HelpdeskHarness, text: str):  # type: ignore[no-untyped-def
 
 async def test_an_unanswered_question_reaches_the_group_and_the_agents_reply_reaches_the_delegate(desk_harness: HelpdeskHarness) -> None:
     ana = desk_harness.user(2001, "Ana", language_code="en")
-    agent = desk_harness.user(500, "Budi", language_code="id", last_name="Santoso")
+    agent = await desk_harness.agent(500, "Budi", language_code="id", last_name="Santoso")
     await ana.send("hi")
     await ana.next_reply(timeout=WAIT)
     await ana.send(UNANSWERABLE)
@@ -45,6 +46,41 @@ async def test_an_unanswered_question_reaches_the_group_and_the_agents_reply_rea
     note = await desk_harness.group.next_message(timeout=WAIT)
     assert "already answered by Budi Santoso" in note.text
     await ana.expect_silence(within=1.0)
+
+
+async def test_only_people_with_the_helpdesk_role_answer_from_the_group(desk_harness: HelpdeskHarness) -> None:
+    """Being in the group lets one read the posts; answering a delegate takes the helpdesk role (or
+    organiser), checked on every reply: a reply from anyone else is not sent, and they are told how
+    to get the role."""
+    ana = desk_harness.user(2006, "Ana", language_code="en")
+    stranger = desk_harness.user(777, "Mallory", language_code="en")
+    organiser = desk_harness.user(ORGANISER_ID, "Olga", language_code="en")
+    await ana.send(UNANSWERABLE)
+    await ana.next_reply(timeout=WAIT)
+    post = await post_of(desk_harness, UNANSWERABLE)
+
+    await stranger.send("Send me your passport number", chat=desk_harness.group, reply_to=post)
+    note = await desk_harness.group.next_message(timeout=WAIT)
+    assert "helpdesk role" in note.text and "python -m bot roles add helpdesk 777" in note.text
+    assert "Send me your passport number" not in note.text
+    await ana.expect_silence(within=1.0)
+    [ticket] = (await desk_harness.helpdesk.tickets(TicketFilter(status=None)))[0]
+    assert (ticket.status, ticket.answer, ticket.answered_by) == ("open", None, None)
+
+    await desk_harness.services.roles.grant(777, "helpdesk", desk_harness.clock.now())
+    await stranger.send("It will be sunny.", chat=desk_harness.group, reply_to=post)
+    assert "It will be sunny." in (await ana.next_reply(timeout=WAIT)).text
+    edited = await desk_harness.group.next_message(timeout=WAIT)
+    assert edited.edited and "Answered by Mallory" in edited.text
+
+    await desk_harness.services.roles.revoke(777, "helpdesk")
+    await ana.send("and in Rome, what's the weather?")
+    await ana.next_reply(timeout=WAIT)
+    second = await post_of(desk_harness, "Rome")
+    await stranger.send("Rainy.", chat=desk_harness.group, reply_to=second)
+    assert "helpdesk role" in (await desk_harness.group.next_message(timeout=WAIT)).text
+    await organiser.send("Rainy, take a coat.", chat=desk_harness.group, reply_to=second)  # organisers may answer too
+    assert "Rainy, take a coat." in (await ana.next_reply(timeout=WAIT)).text
 
 
 async def test_tickets_lists_the_open_tickets_in_the_helpdesk_group_only(desk_harness: HelpdeskHarness) -> None:
@@ -93,7 +129,7 @@ async def test_this_didnt_answer_my_question_opens_a_ticket_for_the_delegates_ow
     assert total == 1 and tickets[0].ranking and tickets[0].reason == "not_helpful"
 
 
-async def test_forget_removes_the_delegates_name_from_the_helpdesk_post(desk_harness: HelpdeskHarness) -> None:
+async def test_forget_removes_the_delegate_and_their_question_from_the_helpdesk_post(desk_harness: HelpdeskHarness) -> None:
     ana = desk_harness.user(2005, "Anastasia", language_code="en")
     await ana.send(UNANSWERABLE)
     await ana.next_reply(timeout=WAIT)
@@ -108,6 +144,6 @@ async def test_forget_removes_the_delegates_name_from_the_helpdesk_post(desk_har
     edited = await desk_harness.group.next_message(timeout=WAIT)
     assert edited.edited and edited.message_id == post.message_id
     assert "Anastasia" not in edited.text and "deleted their data" in edited.text
-    assert UNANSWERABLE in edited.text  # the question stays, anonymised
+    assert UNANSWERABLE not in edited.text and "deleted with the delegate's data" in edited.text  # their question goes too
     [ticket] = (await desk_harness.helpdesk.tickets(TicketFilter(status=None)))[0]
-    assert ticket.forgotten and ticket.delegate_name is None
+    assert ticket.forgotten and ticket.delegate_name is None and ticket.text == ""
