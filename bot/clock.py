@@ -95,4 +95,6 @@ class ManualClock:
 
 def clock_from(start: datetime | None) -> Clock:
     """The clock the settings ask for: real time, or real time shifted to start at `start`."""
-    return OffsetClock(start) if start is not None else SystemClock()
+    if start is not None:
+        return OffsetClock(start)
+    return SystemClock()

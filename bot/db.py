@@ -14,10 +14,10 @@ from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, cast
 
-from sqlalchemy import JSON, BigInteger, DateTime, Integer, MetaData, event, text
-from sqlalchemy.engine import URL, Connection, make_url
+from sqlalchemy import BigInteger, DateTime, Integer, MetaData, event, text
+from sqlalchemy.engine import URL, Connection, CursorResult, make_url
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, create_async_engine
 from sqlalchemy.orm import declarative_base, sessionmaker
@@ -59,7 +59,12 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
 
 
-JSONType = JSON()
+
+
+def affected(result: Any) -> int:
+    """How many rows an UPDATE or DELETE changed (a session's execute() is typed as returning a plain
+    Result; for these statements it is a CursorResult, which counts them)."""
+    return int(cast(CursorResult, result).rowcount or 0)
 
 
 def async_url(url: str) -> str:

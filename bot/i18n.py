@@ -83,6 +83,8 @@ def pick(text: Mapping[str, str] | None, language: str, default: str = DEFAULT_L
     return next(iter(text.values()), "")
 
 
+DayOrInstant = date | datetime  # named outside Translator, whose methods `date` and `datetime` shadow the types
+
 class Translator:
     """Everything a reply needs to speak one language: messages, dates, times, lists."""
 
@@ -111,12 +113,12 @@ class Translator:
     def time_range(self, start: datetime, end: datetime) -> str:
         return f"{self.time(start)}–{self.time(end)}"
 
-    def date(self, day: date | datetime, format: str = "full") -> str:
+    def date(self, day: DayOrInstant, format: str = "full") -> str:
         if isinstance(day, datetime):
             day = self.local(day).date()
         return format_date(day, format=format, locale=self.locale)
 
-    def day_short(self, day: date | datetime) -> str:
+    def day_short(self, day: DayOrInstant) -> str:
         """'Tue, 10 Sep' style, as the locale writes it."""
         if isinstance(day, datetime):
             day = self.local(day).date()

@@ -19,13 +19,13 @@ def untranslated() -> dict[str, list[str]]:
             continue
         with po_path.open("rb") as f:
             catalog = read_po(f, locale=language)
-        missing = []
+        missing: list[str] = []
         for message in catalog:
             if not message.id:
                 continue
-            strings = message.string if isinstance(message.string, (list, tuple)) else [message.string]
+            strings = list(message.string) if isinstance(message.string, (list, tuple)) else [message.string or ""]
             if message.fuzzy or not all(strings):
-                missing.append(message.id if isinstance(message.id, str) else message.id[0])
+                missing.append(str(message.id if isinstance(message.id, str) else message.id[0]))
         report[language] = missing
     return report
 

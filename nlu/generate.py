@@ -199,7 +199,7 @@ def topic_forms(event: Mapping[str, Any], vocab: Vocabulary) -> None:
 def canonical_topic(key: str, ids: list[str], by_id: Mapping[str, Any], language: str) -> str:
     if len(ids) == 1:
         return ids[0]
-    shared = None
+    shared: list[str] | None = None
     for s in (by_id[i] for i in ids):
         names = [n.casefold() for n in default_texts(s.get("topics"), language)]
         shared = names if shared is None else [n for n in shared if n in names]

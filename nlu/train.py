@@ -84,7 +84,7 @@ def latest_model(models_dir: Path = MODELS) -> Path | None:
     if not models_dir.is_dir():
         return None
     found = [p for p in models_dir.iterdir() if MODEL_NAME.fullmatch(p.name) and p.is_file()]
-    return max(found, key=lambda p: p.stat().st_mtime, default=None)
+    return max(found, key=lambda p: p.stat().st_mtime) if found else None
 
 
 def pick_model(models_dir: Path = MODELS, root: Path = ROOT) -> Path | None:

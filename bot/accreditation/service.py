@@ -18,7 +18,7 @@ from sqlalchemy import case, delete, func, select, update
 
 from bot.accreditation.codes import code_hash, display, new_code, normalise
 from bot.accreditation.models import AccessCode, CodeAttempt
-from bot.db import Database
+from bot.db import Database, affected
 from bot.delegates.models import Delegate
 
 ATTEMPTS = 5
@@ -104,7 +104,7 @@ class AccreditationService:
                 update(AccessCode).where(AccessCode.id == row.id, AccessCode.used_by.is_(None), AccessCode.revoked_at.is_(None))
                 .values(used_by=user_id, used_at=now).execution_options(synchronize_session=False)
             )
-            if not claimed.rowcount:
+            if not affected(claimed):
                 return Redemption(USED, row.delegation_id)
             await db.execute(
                 update(Delegate).where(Delegate.user_id == user_id)

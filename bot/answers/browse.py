@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from bot.answers.format import day_title, session_button, session_line
 from bot.answers.reply import Button, Reply, b, esc, rows
-from bot.event.service import DayView, EventSnapshot, SessionView, sessions_on
+from bot.event.service import DayView, EventSnapshot, RoomView, SessionView, TrackView, sessions_on
 from bot.i18n import Translator
 
 DAY_LIST_LIMIT = 25  # a day with more sessions than this is browsed, not listed
@@ -31,7 +31,7 @@ class Group:
 def groups(tr: Translator, snap: EventSnapshot, day: DayView, by: str) -> list[Group]:
     """The day's tracks ("t") or rooms ("r") that have sessions, in the programme's order."""
     sessions = [s for s in sessions_on(snap, day.id) if s.kind != "break"]
-    keyed = list(snap.tracks.values()) if by == "t" else list(snap.rooms.values())
+    keyed: list[TrackView | RoomView] = [*snap.tracks.values()] if by == "t" else [*snap.rooms.values()]
     found = []
     for i, item in enumerate(keyed):
         mine = tuple(s for s in sessions if (s.track if by == "t" else s.room) is not None

@@ -77,14 +77,14 @@ def resolve_day(snap: EventSnapshot, now: datetime, *expressions: str | None) ->
         if m:
             num, word = (m.group(1), m.group(2)) if m.group(1) else (m.group(4), m.group(3))
             if word in _MONTHS:
-                on = _date_in_event_year(snap, int(num), _MONTHS[word])
-                if on:
-                    return _by_date(snap, on), on
+                named = _date_in_event_year(snap, int(num), _MONTHS[word])
+                if named:
+                    return _by_date(snap, named), named
         m = re.search(r"\b(\d{1,2})[/.](\d{1,2})\b", raw)
         if m:
-            on = _date_in_event_year(snap, int(m.group(1)), int(m.group(2)))
-            if on:
-                return _by_date(snap, on), on
+            numbered = _date_in_event_year(snap, int(m.group(1)), int(m.group(2)))
+            if numbered:
+                return _by_date(snap, numbered), numbered
         for word, weekday in _WEEKDAYS.items():
             if re.search(rf"\b{word}\b", text) and (len(word) > 3 or len(text) <= 12):
                 day = next((d for d in snap.days if d.date.weekday() == weekday), None)

@@ -329,8 +329,7 @@ class AnswerService:
             return Answer.of(remind_session_ids=(sessions[0].id,), topic="set_reminder")
         for value in q.entities.get("speaker", []):
             found, _ = find_speakers(snap, value)
-            upcoming = [session_by_id(snap, i) for i in found.session_ids] if found else []
-            upcoming = [s for s in upcoming if s and s.ends_at > now]
+            upcoming = [s for i in (found.session_ids if found else ()) if (s := session_by_id(snap, i)) and s.ends_at > now]
             if upcoming:
                 return Answer.of(remind_session_ids=(upcoming[0].id,), topic="set_reminder")
         day, _ = resolve_day(snap, now, q.entity("day"), q.text)

@@ -11,9 +11,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, Column, Index, Integer, String
+from sqlalchemy import JSON, BigInteger, Column, Index, Integer, String
 
-from bot.db import Base, JSONType, UTCDateTime
+from bot.db import Base, UTCDateTime
 
 # Lifecycle: draft -> scheduled -> sending -> done, or -> cancelled / discarded on the way.
 DRAFT, SCHEDULED, SENDING, DONE, CANCELLED, DISCARDED = "draft", "scheduled", "sending", "done", "cancelled", "discarded"
@@ -32,8 +32,8 @@ class Broadcast(Base):
     chat_id: int | None = Column(BigInteger)  # where progress and the final report go
     status: str = Column(String(16), nullable=False, default=DRAFT)
     step: str | None = Column(String(40))  # where a draft's conversation stands (text, audience, ...)
-    texts: dict[str, str] = Column(JSONType, nullable=False, default=dict)  # language -> plain text
-    attachment: dict[str, Any] | None = Column(JSONType)  # {"kind": photo|document, "file_id", ...}
+    texts: dict[str, str] = Column(JSON, nullable=False, default=dict)  # language -> plain text
+    attachment: dict[str, Any] | None = Column(JSON)  # {"kind": photo|document, "file_id", ...}
     audience: str | None = Column(String(120))  # all | lang:<code> | country:<ISO> | session:<id>
     send_at: datetime | None = Column(UTCDateTime)  # None: as soon as it is confirmed
     total: int = Column(Integer, nullable=False, default=0)  # recipients queued when it was released

@@ -231,7 +231,7 @@ def history(tr: Translator, entries: list[tuple[BroadcastView, Progress]], snap:
     buttons: list[Button] = []
     for view, progress in entries:
         when = view.send_at if view.status == SCHEDULED and view.send_at else (view.released_at or view.created_at)
-        text = (view.texts.get(snap.default_language) or next(iter(view.texts.values()), "")).strip().replace("\n", " ")
+        text = (view.texts.get(snap.default_language) or next(iter(view.texts.values()), None) or "").strip().replace("\n", " ")
         excerpt = text[:60] + ("…" if len(text) > 60 else "")
         head = f"#{view.id} · {tr.day_short(when)} {tr.time(when)} · {status_names.get(view.status, view.status)}"
         counts = counts_line(tr, progress) if view.status != SCHEDULED else describe_audience(tr, view.audience, snap)

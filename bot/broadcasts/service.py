@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.answers.reply import Media, Reply, b, esc
 from bot.answers.split import split_message
 from bot.broadcasts.models import CANCELLED, DISCARDED, DONE, DRAFT, SCHEDULED, SENDING, Broadcast
-from bot.db import Database
+from bot.db import Database, affected
 from bot.delegates.models import Delegate
 from bot.event.service import EventService, EventSnapshot
 from bot.i18n import Translator, normalise_language
@@ -162,7 +162,7 @@ def render_broadcast(
     """The messages one recipient gets, in their language: a localised header, then the organiser's
     text in that language or, without a translation, in the event's default language. The text is
     escaped (organisers write plain text) and split at 4096 at a line or sentence boundary."""
-    text = texts.get(tr.language) or texts.get(default_language) or next(iter(texts.values()), "")
+    text = texts.get(tr.language) or texts.get(default_language) or next(iter(texts.values()), None) or ""
     body = f"📢 {b(tr._('Announcement from the organisers'))}\n\n{esc(text.strip())}"
     if attachment is None:
         return tuple(Reply(part) for part in split_message(body))
@@ -289,7 +289,7 @@ class BroadcastService:
                 update(Broadcast).where(Broadcast.id == draft_id, Broadcast.created_by == user_id, Broadcast.status == DRAFT)
                 .values(status=DISCARDED, updated_at=self.now())
             )
-            return bool(result.rowcount)
+            return bool(affected(result))
 
     async def confirm(self, draft_id: int, user_id: int, progress_message_id: int | None = None) -> Released | BroadcastView | None:
         """The organiser pressed Send: released now (Released) or scheduled (its view).
@@ -309,7 +309,7 @@ class BroadcastService:
                     Broadcast.step == "preview", Broadcast.audience.isnot(None),
                 ).values(step=None, updated_at=now)
             )
-            if not claimed.rowcount:
+            if not affected(claimed):
                 return None
             row = await db.get(Broadcast, draft_id)
             assert row is not None
@@ -377,7 +377,7 @@ class BroadcastService:
                     update(Broadcast).where(Broadcast.id == broadcast_id, Broadcast.status == SCHEDULED)
                     .values(status=SENDING, updated_at=now)
                 )
-                if not claimed.rowcount:
+                if not affected(claimed):
                     continue
                 row = await db.get(Broadcast, broadcast_id)
                 assert row is not None
@@ -443,7 +443,7 @@ class BroadcastService:
                     (Broadcast.progress_shown.is_(None)) | (Broadcast.progress_shown != progress.key()),
                 ).values(progress_edited_at=now, progress_shown=progress.key())
             )
-            return bool(result.rowcount)
+            return bool(affected(result))
 
     async def finish(self, broadcast_id: int, report: Report | None = None) -> BroadcastView | None:
         """Marks a sending broadcast done once nothing is left to send, and queues the organiser's final
@@ -458,7 +458,7 @@ class BroadcastService:
                 update(Broadcast).where(Broadcast.id == broadcast_id, Broadcast.status == SENDING)
                 .values(status=DONE, finished_at=now, updated_at=now)
             )
-            if not result.rowcount:
+            if not affected(result):
                 return None
             row = await db.get(Broadcast, broadcast_id)
             assert row is not None
@@ -482,7 +482,7 @@ class BroadcastService:
                 update(Broadcast).where(Broadcast.id == broadcast_id, Broadcast.status.in_([SCHEDULED, SENDING]))
                 .values(status=CANCELLED, finished_at=now, updated_at=now)
             )
-            if not result.rowcount:
+            if not affected(result):
                 return None
             await outbox.cancel(db, source_id=str(broadcast_id))
             row = await db.get(Broadcast, broadcast_id)

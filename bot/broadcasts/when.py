@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 from functools import lru_cache
+from typing import Literal
 from zoneinfo import ZoneInfo
 
 from babel.dates import get_month_names
@@ -40,13 +41,17 @@ class SendTime:
     shifted: bool = False  # the local time does not exist (a DST gap) and was moved forward
 
 
+WIDTHS: tuple[Literal["wide", "abbreviated"], ...] = ("wide", "abbreviated")
+CONTEXTS: tuple[Literal["format", "stand-alone"], ...] = ("format", "stand-alone")
+
+
 @lru_cache(maxsize=1)
 def _months() -> dict[str, int]:
     """Month names and abbreviations in every UI language Babel knows (september, sep, sept, agustus...)."""
     names: dict[str, int] = {}
     for language in ("en", *UI_LANGUAGES):
-        for width in ("wide", "abbreviated"):
-            for context in ("format", "stand-alone"):
+        for width in WIDTHS:
+            for context in CONTEXTS:
                 for number, name in get_month_names(width, context, locale=language).items():
                     key = name.casefold().rstrip(".")
                     if key.isalpha() and len(key) >= 3:

@@ -9,7 +9,7 @@ from datetime import datetime
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
-from bot.db import Database
+from bot.db import Database, affected
 from bot.delegates.models import Delegate, RoleGrant
 from bot.i18n import normalise_language
 from bot.outbox import service as outbox
@@ -159,7 +159,7 @@ class RoleService:
     async def revoke(self, user_id: int, role: str) -> bool:
         async with self.database.session() as db:
             result = await db.execute(delete(RoleGrant).where(RoleGrant.user_id == user_id, RoleGrant.role == role))
-            return bool(result.rowcount)
+            return bool(affected(result))
 
     async def grants(self) -> list[tuple[int, str, str]]:
         """Every (user id, role, source) pair, configured ones included."""

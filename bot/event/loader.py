@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
@@ -152,7 +152,7 @@ def _compose(text: str) -> _Document:
         try:
             if isinstance(node, yaml.SequenceNode):
                 return [build(item, f"{path}[{i}]") for i, item in enumerate(node.value)]
-            return mapping(node, path)
+            return mapping(cast(yaml.MappingNode, node), path)
         finally:
             open_nodes.discard(id(node))
 

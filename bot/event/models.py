@@ -12,10 +12,10 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Boolean, Column, Date, Float, ForeignKey, Integer, String, Table, false
+from sqlalchemy import JSON, Boolean, Column, Date, Float, ForeignKey, Integer, String, Table, false
 from sqlalchemy.orm import relationship
 
-from bot.db import Base, JSONType, UTCDateTime
+from bot.db import Base, UTCDateTime
 
 Translations = dict[str, str]
 EVENT_FILE, SCHEDULE = "event", "schedule"  # the `source` of rows: which importer owns them
@@ -24,44 +24,44 @@ EVENT_FILE, SCHEDULE = "event", "schedule"  # the `source` of rows: which import
 class Event(Base):
     __tablename__ = "event"
     id: str = Column(String(64), primary_key=True)
-    name: Translations = Column(JSONType, nullable=False)
-    short_name: Translations = Column(JSONType, nullable=False)
-    host: Translations = Column(JSONType, nullable=False)
-    organiser: Translations = Column(JSONType, nullable=False)
-    description: Translations = Column(JSONType, nullable=False)
-    outcomes: Translations = Column(JSONType, nullable=False, default=dict)
+    name: Translations = Column(JSON, nullable=False)
+    short_name: Translations = Column(JSON, nullable=False)
+    host: Translations = Column(JSON, nullable=False)
+    organiser: Translations = Column(JSON, nullable=False)
+    description: Translations = Column(JSON, nullable=False)
+    outcomes: Translations = Column(JSON, nullable=False, default=dict)
     timezone: str = Column(String(64), nullable=False)
-    languages: list[str] = Column(JSONType, nullable=False)
+    languages: list[str] = Column(JSON, nullable=False)
     default_language: str = Column(String(16), nullable=False)
     website: str | None = Column(String(300))
     hashtag: str | None = Column(String(100))
-    exhibition: dict[str, Any] | None = Column(JSONType)
+    exhibition: dict[str, Any] | None = Column(JSON)
     imported_at: datetime = Column(UTCDateTime, nullable=False)
     source_hash: str = Column(String(64), nullable=False)
     # Created by a schedule import alone (no event file yet): an event file may take its place.
     from_schedule: bool = Column(Boolean, nullable=False, default=False, server_default=false())
     # The event file's `session_overrides`: {session id: {field: value}} laid over imported sessions.
-    session_overrides: dict[str, dict[str, Any]] | None = Column(JSONType)
+    session_overrides: dict[str, dict[str, Any]] | None = Column(JSON)
 
 
 class Venue(Base):
     __tablename__ = "venue"
     id: int = Column(Integer, primary_key=True)
-    name: Translations = Column(JSONType, nullable=False)
-    address: Translations = Column(JSONType, nullable=False)
+    name: Translations = Column(JSON, nullable=False)
+    address: Translations = Column(JSON, nullable=False)
     latitude: float = Column(Float, nullable=False)
     longitude: float = Column(Float, nullable=False)
-    directions: Translations = Column(JSONType, nullable=False)
-    transport: Translations = Column(JSONType, nullable=False)
+    directions: Translations = Column(JSON, nullable=False)
+    transport: Translations = Column(JSON, nullable=False)
     google_place_id: str | None = Column(String(200))
 
 
 class Room(Base):
     __tablename__ = "room"
     id: str = Column(String(64), primary_key=True)
-    name: Translations = Column(JSONType, nullable=False)
-    floor: Translations | None = Column(JSONType)
-    description: Translations | None = Column(JSONType)
+    name: Translations = Column(JSON, nullable=False)
+    floor: Translations | None = Column(JSON)
+    description: Translations | None = Column(JSON)
     position: int = Column(Integer, nullable=False, default=0)
     # No longer in the event file; kept because cancelled sessions still name it.
     retired: bool = Column(Boolean, nullable=False, default=False, server_default=false())
@@ -72,7 +72,7 @@ class Day(Base):
     __tablename__ = "day"
     id: str = Column(String(64), primary_key=True)
     date: date = Column(Date, nullable=False)  # unique among the days in use (the loader checks)
-    label: Translations = Column(JSONType, nullable=False)
+    label: Translations = Column(JSON, nullable=False)
     position: int = Column(Integer, nullable=False, default=0)
     retired: bool = Column(Boolean, nullable=False, default=False, server_default=false())
     source: str = Column(String(16), nullable=False, default=EVENT_FILE, server_default=EVENT_FILE)
@@ -83,7 +83,7 @@ class Track(Base):
 
     __tablename__ = "track"
     id: str = Column(String(64), primary_key=True)
-    name: Translations = Column(JSONType, nullable=False)
+    name: Translations = Column(JSON, nullable=False)
     position: int = Column(Integer, nullable=False, default=0)
     retired: bool = Column(Boolean, nullable=False, default=False, server_default=false())
 
@@ -101,11 +101,11 @@ class Speaker(Base):
     __tablename__ = "speaker"
     id: str = Column(String(64), primary_key=True)
     name: str = Column(String(200), nullable=False)
-    aliases: list[str] = Column(JSONType, nullable=False, default=list)
+    aliases: list[str] = Column(JSON, nullable=False, default=list)
     kind: str = Column(String(20), nullable=False, default="person")
-    title: Translations = Column(JSONType, nullable=False, default=dict)
-    organisation: Translations = Column(JSONType, nullable=False, default=dict)
-    bio: Translations = Column(JSONType, nullable=False, default=dict)
+    title: Translations = Column(JSON, nullable=False, default=dict)
+    organisation: Translations = Column(JSON, nullable=False, default=dict)
+    bio: Translations = Column(JSON, nullable=False, default=dict)
     position: int = Column(Integer, nullable=False, default=0)
     source: str = Column(String(16), nullable=False, default=EVENT_FILE, server_default=EVENT_FILE)
     external_id: str | None = Column(String(200), index=True)  # the export's person code, id or folded name
@@ -118,15 +118,15 @@ class Session(Base):
     __tablename__ = "session"
     id: str = Column(String(64), primary_key=True)
     number: int | None = Column(Integer)
-    label: Translations | None = Column(JSONType)
-    title: Translations = Column(JSONType, nullable=False)
-    description: Translations = Column(JSONType, nullable=False, default=dict)
+    label: Translations | None = Column(JSON)
+    title: Translations = Column(JSON, nullable=False)
+    description: Translations = Column(JSON, nullable=False, default=dict)
     kind: str = Column(String(20), nullable=False)
     starts_at: datetime = Column(UTCDateTime, nullable=False, index=True)
     ends_at: datetime = Column(UTCDateTime, nullable=False)
     day_id: str = Column(String(64), ForeignKey("day.id"), nullable=False)
     room_id: str | None = Column(String(64), ForeignKey("room.id"))
-    topics: dict[str, list[str]] = Column(JSONType, nullable=False, default=dict)
+    topics: dict[str, list[str]] = Column(JSON, nullable=False, default=dict)
     public: bool = Column(Boolean, nullable=False, default=True)
     cancelled: bool = Column(Boolean, nullable=False, default=False)
     position: int = Column(Integer, nullable=False, default=0)
@@ -136,11 +136,11 @@ class Session(Base):
     identity: str | None = Column(String(250), index=True)
     guid: str | None = Column(String(100), index=True)
     external_id: str | None = Column(String(100))
-    subtitle: Translations | None = Column(JSONType)
+    subtitle: Translations | None = Column(JSON)
     track_id: str | None = Column(String(64), ForeignKey("track.id"))
     language: str | None = Column(String(16))  # the language the talk is given in
     url: str | None = Column(String(500))
-    links: list[dict[str, str]] | None = Column(JSONType)
+    links: list[dict[str, str]] | None = Column(JSON)
     room: Room | None = relationship("Room", lazy="joined")
     day: Day = relationship("Day", lazy="joined")
     speakers: list[Speaker] = relationship(
@@ -155,7 +155,7 @@ class Session(Base):
 class Delegation(Base):
     __tablename__ = "delegation"
     id: str = Column(String(8), primary_key=True)
-    name: Translations = Column(JSONType, nullable=False)
+    name: Translations = Column(JSON, nullable=False)
     group: str | None = Column(String(64))
     position: int = Column(Integer, nullable=False, default=0)
 
@@ -164,7 +164,7 @@ class Exhibitor(Base):
     __tablename__ = "exhibitor"
     id: str = Column(String(64), primary_key=True)
     name: str = Column(String(200), nullable=False)
-    description: Translations = Column(JSONType, nullable=False, default=dict)
+    description: Translations = Column(JSON, nullable=False, default=dict)
     booth: str | None = Column(String(64))
     website: str | None = Column(String(300))
     position: int = Column(Integer, nullable=False, default=0)
@@ -174,10 +174,10 @@ class Faq(Base):
     __tablename__ = "faq"
     id: str = Column(String(64), primary_key=True)
     topic: str = Column(String(32), nullable=False, index=True)
-    question: Translations = Column(JSONType, nullable=False)
-    answer: Translations = Column(JSONType, nullable=False)
-    keywords: dict[str, list[str]] = Column(JSONType, nullable=False, default=dict)
-    verified_answer: Translations | None = Column(JSONType)  # for verified delegates only
+    question: Translations = Column(JSON, nullable=False)
+    answer: Translations = Column(JSON, nullable=False)
+    keywords: dict[str, list[str]] = Column(JSON, nullable=False, default=dict)
+    verified_answer: Translations | None = Column(JSON)  # for verified delegates only
     position: int = Column(Integer, nullable=False, default=0)
 
 
@@ -186,13 +186,13 @@ class Place(Base):
 
     __tablename__ = "place"
     id: str = Column(String(64), primary_key=True)
-    name: Translations = Column(JSONType, nullable=False)
+    name: Translations = Column(JSON, nullable=False)
     category: str = Column(String(32), nullable=False, index=True)
     latitude: float = Column(Float, nullable=False)
     longitude: float = Column(Float, nullable=False)
-    address: Translations = Column(JSONType, nullable=False, default=dict)
-    note: Translations = Column(JSONType, nullable=False, default=dict)
-    keywords: dict[str, list[str]] = Column(JSONType, nullable=False, default=dict)
+    address: Translations = Column(JSON, nullable=False, default=dict)
+    note: Translations = Column(JSON, nullable=False, default=dict)
+    keywords: dict[str, list[str]] = Column(JSON, nullable=False, default=dict)
     position: int = Column(Integer, nullable=False, default=0)
 
 

@@ -19,12 +19,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, exists, func, select, union, update
+from sqlalchemy import and_, delete, exists, func, select, union, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.answers.reply import Reply
-from bot.db import Database
+from bot.db import Database, affected
 from bot.delegates.models import Delegate
 from bot.event.models import Session
 from bot.event.service import EventService, EventSnapshot, SessionView, session_by_id
@@ -165,7 +165,7 @@ class FeedbackService:
                 update(FeedbackVote).where(FeedbackVote.user_id == user_id, FeedbackVote.session_id == session_id)
                 .values(comment_wanted_until=now + COMMENT_WAIT).execution_options(synchronize_session=False)
             )
-            return bool(result.rowcount)
+            return bool(affected(result))
 
     async def take_comment(self, user_id: int, text: str) -> CommentTaken | None:
         """Stores `text` as the comment the bot waits for; None when it waits for none (or no longer)."""
@@ -193,7 +193,7 @@ class FeedbackService:
         if only_current:
             stmt = stmt.where(FeedbackVote.comment_wanted_until > self.now())
         result = await db.execute(stmt.values(comment_wanted_until=None).execution_options(synchronize_session=False))
-        return bool(result.rowcount)
+        return bool(affected(result))
 
     async def forget(self, user_id: int) -> None:
         """/forget: votes, comments, prompts and opened sessions go, and so do prompts not yet sent."""
@@ -201,8 +201,9 @@ class FeedbackService:
             chat_id = (await db.execute(select(Delegate.chat_id).where(Delegate.user_id == user_id))).scalar()
             if chat_id is not None:
                 await outbox.cancel(db, chat_id=chat_id, kind=KIND)
-            for model in (FeedbackVote, FeedbackPrompt, SessionOpened):
-                await db.execute(delete(model).where(model.user_id == user_id))
+            await db.execute(delete(FeedbackVote).where(FeedbackVote.user_id == user_id))
+            await db.execute(delete(FeedbackPrompt).where(FeedbackPrompt.user_id == user_id))
+            await db.execute(delete(SessionOpened).where(SessionOpened.user_id == user_id))
 
     # --- the clock work -------------------------------------------------------------------------------
 
@@ -254,7 +255,7 @@ class FeedbackService:
                 votes = votes.where(FeedbackVote.session_id == session_id)
                 prompted = prompted.where(FeedbackPrompt.session_id == session_id)
             vote_rows = (await db.execute(votes.group_by(FeedbackVote.session_id, FeedbackVote.rating))).all()
-            asked = dict((await db.execute(prompted.group_by(FeedbackPrompt.session_id))).all())
+            asked: dict[str, int] = {sid: int(n) for sid, n in (await db.execute(prompted.group_by(FeedbackPrompt.session_id))).all()}
         distribution: dict[str, list[int]] = {}
         comments: dict[str, int] = {}
         for sid, rating, count, commented in vote_rows:
@@ -284,7 +285,7 @@ def _unasked_attendees(session_ids: list[str]) -> Any:
         select(Reminder.user_id, Reminder.session_id).where(Reminder.session_id.in_(session_ids)),
         select(SessionOpened.user_id, SessionOpened.session_id).where(SessionOpened.session_id.in_(session_ids)),
     ).subquery()
-    asked = exists().where(FeedbackPrompt.user_id == attendees.c.user_id, FeedbackPrompt.session_id == attendees.c.session_id)
+    asked = exists().where(and_(FeedbackPrompt.user_id == attendees.c.user_id, FeedbackPrompt.session_id == attendees.c.session_id))
     return (
         select(attendees.c.user_id, attendees.c.session_id, Delegate.chat_id, Delegate.language)
         .join(Delegate, Delegate.user_id == attendees.c.user_id)

@@ -11,9 +11,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, Boolean, Column, Float, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, BigInteger, Boolean, Column, Float, ForeignKey, Index, Integer, String, Text
 
-from bot.db import Base, JSONType, UTCDateTime
+from bot.db import Base, UTCDateTime
 
 OPEN, ANSWERED, CLOSED = "open", "answered", "closed"
 STATUSES = (OPEN, ANSWERED, CLOSED)
@@ -31,8 +31,8 @@ class Ticket(Base):
     reason: str = Column(String(32), nullable=False)  # low confidence, out_of_scope, human_handoff, ...
     intent: str | None = Column(String(64))
     confidence: float | None = Column(Float)
-    ranking: list[Any] = Column(JSONType, nullable=False, default=list)
-    context: list[Any] = Column(JSONType, nullable=False, default=list)
+    ranking: list[Any] = Column(JSON, nullable=False, default=list)
+    context: list[Any] = Column(JSON, nullable=False, default=list)
     status: str = Column(String(16), nullable=False, default=OPEN, index=True)
     created_at: datetime = Column(UTCDateTime, nullable=False, index=True)
     answered_at: datetime | None = Column(UTCDateTime)

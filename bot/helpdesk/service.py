@@ -14,6 +14,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, case, func, or_, select, true, update
@@ -24,7 +25,7 @@ from bot.answers.reply import Reply
 from bot.conversation.handoff import Unanswered
 from bot.conversation.models import Turn
 from bot.conversation.service import CONTEXT_TURNS, MAX_TEXT
-from bot.db import Database
+from bot.db import Database, affected
 from bot.delegates.service import DelegateService, DelegateView
 from bot.event.service import EventService
 from bot.helpdesk import replies
@@ -253,7 +254,7 @@ class HelpdeskService:
                 update(Ticket.__table__).where(Ticket.id == ticket_id, Ticket.status == OPEN, T.chat_id.is_not(None))
                 .values(status=ANSWERED, answer=text, answered_by=by[:200], answered_at=now)
             )
-            if result.rowcount != 1:
+            if affected(result) != 1:
                 row = None
             else:
                 row = await db.get(Ticket, ticket_id)
@@ -276,7 +277,7 @@ class HelpdeskService:
                 .values(status=CLOSED, closed_by=by[:200], closed_at=self.now())
             )
         view = await self.get(ticket_id)
-        return Outcome(view) if result.rowcount == 1 else self._refusal(view)
+        return Outcome(view) if affected(result) == 1 else self._refusal(view)
 
     async def label(self, ticket_id: int, intent: str | None, new_faq: bool, by: str) -> Outcome:
         """Says which intent the question should have been (training data), or that it needs a new FAQ."""
@@ -313,7 +314,7 @@ class HelpdeskService:
                 update(Ticket.__table__).where(Ticket.id == ticket_id, T.relay_queued_at.is_(None), Ticket.status == OPEN)
                 .values(relay_queued_at=now, relay_chat_id=self.helpdesk_chat_id)
             )
-            if claimed.rowcount != 1:
+            if affected(claimed) != 1:
                 return False
             row = await db.get(Ticket, ticket_id)
             assert row is not None
@@ -376,7 +377,7 @@ class HelpdeskService:
 
     async def posts_to_edit(self, limit: int = 20) -> list[PostEdit]:
         """Posts that show an older state than their ticket's (answered, closed, delegate forgotten)."""
-        desired = case((T.user_id.is_(None), T.status + ":anon"), else_=T.status)
+        desired: Any = case((T.user_id.is_(None), T.status + ":anon"), else_=T.status)
         async with self.database.session() as db:
             rows = (await db.execute(
                 select(Ticket).where(
@@ -392,7 +393,7 @@ class HelpdeskService:
         shown = T.relay_shown.is_(None) if old is None else Ticket.relay_shown == old
         async with self.database.session() as db:
             result = await db.execute(update(Ticket.__table__).where(Ticket.id == edit.ticket.id, shown).values(relay_shown=new))
-            return bool(result.rowcount == 1)
+            return bool(affected(result) == 1)
 
     async def queue_group_note(self, reply: Reply, dedupe_key: str) -> bool:
         """A short message to the helpdesk group (the open-ticket list, why a reply was refused)."""

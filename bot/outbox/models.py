@@ -6,9 +6,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, Column, Index, Integer, String, Text
+from sqlalchemy import JSON, BigInteger, Column, Index, Integer, String, Text
 
-from bot.db import Base, JSONType, UTCDateTime
+from bot.db import Base, UTCDateTime
 
 PENDING, SENDING, SENT, FAILED, CANCELLED = "pending", "sending", "sent", "failed", "cancelled"
 EXPIRED = "expired"  # not sent: its moment had passed (expires_at) before it could go out
@@ -23,7 +23,7 @@ class OutboxMessage(Base):
     source_id: str | None = Column(String(64), index=True)  # e.g. the broadcast id, for progress counts
     dedupe_key: str = Column(String(200), nullable=False, unique=True)  # enqueueing twice is a no-op
     chat_id: int = Column(BigInteger, nullable=False, index=True)
-    payload: list[dict[str, Any]] = Column(JSONType, nullable=False)  # serialised Replies (bot.outbox.payload)
+    payload: list[dict[str, Any]] = Column(JSON, nullable=False)  # serialised Replies (bot.outbox.payload)
     priority: int = Column(Integer, nullable=False, default=100)  # lower goes first
     not_before: datetime = Column(UTCDateTime, nullable=False)
     expires_at: datetime | None = Column(UTCDateTime)  # not sent after this (e.g. a session already under way)
@@ -34,4 +34,4 @@ class OutboxMessage(Base):
     last_error: str | None = Column(Text)
     created_at: datetime = Column(UTCDateTime, nullable=False)
     sent_at: datetime | None = Column(UTCDateTime)
-    telegram_message_ids: list[int] | None = Column(JSONType)
+    telegram_message_ids: list[int] | None = Column(JSON)

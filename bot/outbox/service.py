@@ -14,6 +14,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.answers.reply import Reply
+from bot.db import affected
 from bot.outbox import payload
 from bot.outbox.models import CANCELLED, PENDING, SENDING, OutboxMessage
 
@@ -56,7 +57,7 @@ async def enqueue(db: AsyncSession, messages: list[Outgoing], now: datetime) -> 
     for start in range(0, len(rows), 500):
         stmt = insert(OutboxMessage).values(rows[start : start + 500]).on_conflict_do_nothing(index_elements=["dedupe_key"])
         result = await db.execute(stmt)
-        total += max(result.rowcount or 0, 0)
+        total += max(affected(result) or 0, 0)
     return total
 
 
@@ -91,7 +92,7 @@ async def cancel(
     if kind is not None:
         stmt = stmt.where(OutboxMessage.kind == kind)
     result = await db.execute(stmt.values(status=CANCELLED).execution_options(synchronize_session=False))
-    return int(result.rowcount or 0)
+    return affected(result)
 
 
 def _selected(
@@ -114,7 +115,7 @@ def _selected(
     return stmt
 
 
-_NOT_SENT_YET = case((C.status.in_([PENDING, SENDING]), CANCELLED), else_=C.status)
+_NOT_SENT_YET: Any = case((C.status.in_([PENDING, SENDING]), CANCELLED), else_=C.status)
 
 
 async def erase(
@@ -134,7 +135,7 @@ async def erase(
             telegram_message_ids=None, last_error=None, claimed_by=None, claimed_until=None,
         ).execution_options(synchronize_session=False)
     )
-    return int(result.rowcount or 0)
+    return affected(result)
 
 
 async def blank(
@@ -148,7 +149,7 @@ async def blank(
     result = await db.execute(
         stmt.values(status=_NOT_SENT_YET, payload=[], last_error=None).execution_options(synchronize_session=False)
     )
-    return int(result.rowcount or 0)
+    return affected(result)
 
 
 async def replace_payload(db: AsyncSession, dedupe_key: str, replies: list[Reply] | tuple[Reply, ...]) -> int:
@@ -157,7 +158,7 @@ async def replace_payload(db: AsyncSession, dedupe_key: str, replies: list[Reply
         update(OutboxMessage).where(OutboxMessage.dedupe_key == dedupe_key).values(payload=payload.dump(replies))
         .execution_options(synchronize_session=False)
     )
-    return int(result.rowcount or 0)
+    return affected(result)
 
 
 async def counts(db: AsyncSession, source_id: str) -> dict[str, int]:

@@ -21,7 +21,7 @@ from datetime import datetime
 from sqlalchemy import and_, bindparam, not_, or_, select, update
 
 from bot.answers.reply import Reply
-from bot.db import Database
+from bot.db import Database, affected
 from bot.outbox import payload
 from bot.outbox.models import EXPIRED, PENDING, SENDING, OutboxMessage
 
@@ -115,7 +115,7 @@ class OutboxStore:
                 .values(claimed_until=lease_until)
                 .execution_options(synchronize_session=False)
             )
-            return int(result.rowcount or 0)
+            return affected(result)
 
     async def held_ids(self) -> set[int]:
         """The rows this worker holds right now (in "sending" under one of its claim tokens)."""
@@ -143,7 +143,7 @@ class OutboxStore:
                 .values(status=PENDING, claimed_by=None, claimed_until=None)
                 .execution_options(synchronize_session=False)
             )
-            return int(result.rowcount or 0)
+            return affected(result)
 
     async def expire(self, now: datetime) -> int:
         """Pending rows whose moment has passed (a reminder for a session already under way)."""
@@ -154,7 +154,7 @@ class OutboxStore:
                 .values(status=EXPIRED, last_error="expired before it could be sent")
                 .execution_options(synchronize_session=False)
             )
-            return int(result.rowcount or 0)
+            return affected(result)
 
     async def record(self, outcomes: Sequence[Outcome]) -> None:
         """Writes outcomes in one transaction. A released row goes back to pending, unclaimed."""
@@ -186,4 +186,4 @@ class OutboxStore:
                 .values(status=PENDING, claimed_by=None, claimed_until=None)
                 .execution_options(synchronize_session=False)
             )
-            return int(result.rowcount or 0)
+            return affected(result)

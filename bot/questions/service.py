@@ -22,7 +22,7 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.answers.reply import Reply
-from bot.db import Database
+from bot.db import Database, affected
 from bot.delegates.models import Delegate, RoleGrant
 from bot.event.service import EventService, EventSnapshot, SessionView, active_sessions, session_by_id
 from bot.i18n import Translator
@@ -84,7 +84,7 @@ def open_sessions(snap: EventSnapshot, now: datetime) -> list[SessionView]:
 def next_open(snap: EventSnapshot, now: datetime) -> SessionView | None:
     """The next session that will take questions (for "nothing is open now")."""
     later = [s for s in active_sessions(snap) if s.kind not in NO_QUESTIONS and s.starts_at - OPENS_BEFORE > now]
-    return min(later, key=lambda s: s.starts_at, default=None)
+    return min(later, key=lambda s: s.starts_at) if later else None
 
 
 @dataclass(frozen=True)
@@ -231,7 +231,7 @@ class QuestionService:
             stmt = stmt.where(Question.id == draft_id)
         async with self.database.session() as db:
             result = await db.execute(stmt.values(status=DISCARDED, updated_at=self.now()))
-            return bool(result.rowcount)
+            return bool(affected(result))
 
     async def submit(self, draft_id: int, user_id: int, show_name: bool, name: str | None) -> QuestionView | None:
         """Queues the draft for moderation and tells every moderator, in one transaction.
@@ -254,7 +254,7 @@ class QuestionService:
                         asked_at=now, updated_at=now)
                 .execution_options(synchronize_session=False)
             )
-            if not claimed.rowcount:
+            if not affected(claimed):
                 return None
             await db.refresh(row)
             question = view(row)
@@ -335,9 +335,9 @@ class QuestionService:
             row = await db.get(Question, question_id)
             if row is None or row.status in (DRAFT, DISCARDED):
                 return None
-            if claimed.rowcount:
+            if affected(claimed):
                 await db.refresh(row)
-            decision = Decision(view(row), bool(claimed.rowcount))
+            decision = Decision(view(row), bool(affected(claimed)))
             if decision.decided:
                 await self._tell_delegate(db, snap, decision.question, now)
                 if (await self._close_cards(db, snap, decision.question, now)).done:

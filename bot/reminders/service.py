@@ -29,7 +29,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.answers.reply import Reply
-from bot.db import Database
+from bot.db import Database, affected
 from bot.delegates.models import Delegate
 from bot.event.models import Session
 from bot.event.service import (
@@ -175,7 +175,8 @@ class ReminderService:
         """The delegate's reminders as (session, status), in programme order."""
         snap = await self.events.snapshot()
         async with self.database.session() as db:
-            found = dict((await db.execute(select(Reminder.session_id, Reminder.status).where(Reminder.user_id == user_id))).all())
+            rows = (await db.execute(select(Reminder.session_id, Reminder.status).where(Reminder.user_id == user_id))).all()
+        found: dict[str, str] = {session_id: status for session_id, status in rows}
         return [(s, found[s.id]) for s in snap.sessions if s.id in found]
 
     async def forget(self, user_id: int) -> None:
@@ -220,7 +221,7 @@ class ReminderService:
                 update(EventReminder).where(EventReminder.id == reminder_id, EventReminder.status == SCHEDULED)
                 .values(status=WITHDRAWN).execution_options(synchronize_session=False)
             )
-            return bool(result.rowcount)
+            return bool(affected(result))
 
     # --- the clock work -------------------------------------------------------------------------------
 
@@ -289,7 +290,7 @@ class ReminderService:
                 update(Reminder).where(Reminder.status == WAITING, Reminder.session_id.in_(started))
                 .values(status=MISSED, queued_for=start_of).execution_options(synchronize_session=False)
             )
-            return int(result.rowcount or 0)
+            return affected(result)
 
     async def _rearm_moved(self, now: datetime) -> int:
         """A reminder announced (or missed) for a start the session no longer has waits again."""
@@ -311,7 +312,7 @@ class ReminderService:
                 .where(Reminder.session_id.in_(select(Session.id).where(Session.cancelled.is_(False), Session.starts_at > now)))
                 .values(status=WAITING, queued_for=None).execution_options(synchronize_session=False)
             )
-            return len(rows) + int(restored.rowcount or 0)
+            return len(rows) + affected(restored)
 
     async def _notify_cancelled(self, snap: EventSnapshot, translators: _Translators, now: datetime) -> int:
         async with self.database.session() as db:
@@ -369,7 +370,7 @@ class ReminderService:
                 update(EventReminder).where(EventReminder.id == row.id, EventReminder.status == SCHEDULED)
                 .values(status=RELEASED, released_at=now).execution_options(synchronize_session=False)
             )
-            if not won.rowcount:
+            if not affected(won):
                 return 0
             people = (await db.execute(select(Delegate.chat_id, Delegate.language).where(Delegate.active.is_(True)))).all()
             messages = [

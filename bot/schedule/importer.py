@@ -230,7 +230,7 @@ async def apply_schedule(db: AsyncSession, schedule: Schedule, now: datetime, *,
     await db.flush()
 
     # Without their room, day and speakers: 5 000 sessions load in a fraction of the time.
-    everything = list((await db.execute(select(Session).options(noload("*")))).scalars())
+    everything: list[Session] = list((await db.execute(select(Session).options(noload("*")))).scalars())
     rows = [r for r in everything if r.source == SCHEDULE]
     taken = {r.id for r in everything}
     matcher = _Matcher(rows)

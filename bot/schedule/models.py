@@ -6,9 +6,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Boolean, Column, Integer, String, Text, false
+from sqlalchemy import JSON, Boolean, Column, Integer, String, Text, false
 
-from bot.db import Base, JSONType, UTCDateTime
+from bot.db import Base, UTCDateTime
 
 
 class ScheduleSource(Base):
@@ -37,7 +37,7 @@ class ScheduleSync(Base):
     id: int = Column(Integer, primary_key=True)
     at: datetime = Column(UTCDateTime, nullable=False)
     source: str = Column(String(1000), nullable=False)
-    summary: dict[str, Any] = Column(JSONType, nullable=False)  # {"moved": 3, "cancelled": 1, ...}
+    summary: dict[str, Any] = Column(JSON, nullable=False)  # {"moved": 3, "cancelled": 1, ...}
     alerts: int = Column(Integer, nullable=False, default=0)
 
 

@@ -22,7 +22,7 @@ from typing import Any
 from sqlalchemy import or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from bot.db import Database
+from bot.db import Database, affected
 from bot.schedule import alerts
 from bot.schedule.fetch import FetchError, fetch
 from bot.schedule.importer import ScheduleChanges, ScheduleRefused, apply_schedule
@@ -70,12 +70,12 @@ async def acquire_lease(database: Database, name: str, holder: str, now: datetim
     async with database.session() as db:
         created = await db.execute(
             insert(Lease).values(name=name, holder=holder, until=until).on_conflict_do_nothing(index_elements=["name"]))
-        if created.rowcount:
+        if affected(created):
             return True
         taken = await db.execute(
             update(Lease).where(Lease.name == name, or_(Lease.holder == holder, Lease.until <= now))
             .values(holder=holder, until=until).execution_options(synchronize_session=False))
-        return bool(taken.rowcount)
+        return bool(affected(taken))
 
 
 @dataclass

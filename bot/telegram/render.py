@@ -63,7 +63,9 @@ async def send_reply(bot: Bot, chat_id: int, reply: Reply, **extra: Any) -> list
         sent.append(await with_retries(lambda: bot.send_document(chat_id, InputFile(d.content, filename=d.filename), caption=d.caption[:1024] or None, parse_mode=ParseMode.HTML), "sendDocument"))
     if reply.media is not None:
         m = reply.media
-        send_media = bot.send_photo if m.kind == "photo" else bot.send_document
+        send_media: Callable[..., Awaitable[Message]] = bot.send_document
+        if m.kind == "photo":
+            send_media = bot.send_photo
         sent.append(await with_retries(lambda: send_media(chat_id, m.file_id, caption=m.caption or None, parse_mode=ParseMode.HTML), f"send_{m.kind}"))
     if reply.text:
         parts = split_message(reply.text)

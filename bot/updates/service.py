@@ -18,7 +18,7 @@ from datetime import datetime, timedelta, timezone
 from sqlalchemy import delete, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
-from bot.db import Database, log_failure
+from bot.db import Database, affected, log_failure
 from bot.updates.models import HandledUpdate
 
 log = logging.getLogger(__name__)
@@ -54,7 +54,7 @@ class UpdateLedger:
                     )
                     .values(claimed_at=now, claimed_by=self.owner)
                 )
-            return bool(taken.rowcount)
+            return bool(affected(taken))
         self._claims += 1
         if self._claims % PRUNE_EVERY == 0:
             await self._prune_quietly(now - KEEP)
@@ -81,7 +81,7 @@ class UpdateLedger:
     async def prune(self, before: datetime) -> int:
         async with self.database.session() as db:
             result = await db.execute(delete(HandledUpdate).where(HandledUpdate.claimed_at < before))
-        return int(result.rowcount or 0)
+        return affected(result)
 
     async def _prune_quietly(self, before: datetime) -> None:
         """Housekeeping after a successful claim: its failure must not turn the claim into an error."""

@@ -49,6 +49,7 @@ import logging
 import time
 from collections.abc import Callable
 from types import TracebackType
+from typing import Any
 
 import aiohttp
 from aiohttp import web
@@ -234,7 +235,8 @@ class BotApiEmulator:
     def commands_for(self, user: EmulatedUser) -> list[dict]:
         """The command menu this person sees, with Telegram's fallback from narrow scopes to default."""
         language = user.language_code or ""
-        for scope in ({"type": "chat", "chat_id": user.id}, {"type": "all_private_chats"}, {"type": "default"}):
+        scopes: tuple[dict[str, Any], ...] = ({"type": "chat", "chat_id": user.id}, {"type": "all_private_chats"}, {"type": "default"})
+        for scope in scopes:
             for code in dict.fromkeys((language, "")):
                 found = self.commands(scope, code)
                 if found:
