@@ -9,6 +9,7 @@ from telegram import Update
 from telegram.ext import Application
 
 from bot.broadcasts.service import BroadcastService
+from bot.broadcasts.wizard import BroadcastWizard
 from bot.feature import BackgroundTask, CallbackHandler, Context, Feature
 from bot.runtime import Services
 
@@ -21,6 +22,7 @@ class Broadcasts(Feature):
         self.service = BroadcastService(
             services.database, services.events, services.delegates.languages, services.clock.now, on_queued=services.doorbell.ring,
         )
+        self.wizard = BroadcastWizard(self.service, services.events, services.clock.now)
 
     def register_handlers(self, app: Application) -> None:  # type: ignore[type-arg]
         from bot.broadcasts import handlers

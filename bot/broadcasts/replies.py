@@ -15,7 +15,8 @@ from bot.answers.reply import Button, Reply, b, callback, esc, rows
 from bot.broadcasts.models import CANCELLED, DONE, SCHEDULED, SENDING
 from bot.broadcasts.service import Audience, AudienceSize, BroadcastView, Progress
 from bot.broadcasts.when import utc_offset
-from bot.event.service import EventSnapshot, SessionView
+from bot.broadcasts.wizard import session_choices
+from bot.event.service import EventSnapshot
 from bot.i18n import LANGUAGE_NAMES, Translator
 
 KIND = "bc"
@@ -103,10 +104,6 @@ def choose_language(tr: Translator, draft: BroadcastView, languages: Iterable[st
 def choose_country(tr: Translator, draft: BroadcastView, snap: EventSnapshot) -> Reply:
     buttons = [Button(tr.pick(name), data(draft.id, "country", code)) for code, name, _ in snap.delegations]
     return Reply(esc(tr._("Which delegation?")), (*rows(buttons, 3), (cancel_button(tr, draft.id),)))
-
-
-def session_choices(snap: EventSnapshot) -> list[SessionView]:
-    return [s for s in snap.sessions if not s.cancelled]
 
 
 def choose_session(tr: Translator, draft: BroadcastView, snap: EventSnapshot) -> Reply:
