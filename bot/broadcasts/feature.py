@@ -4,6 +4,7 @@ the loop that releases scheduled broadcasts and keeps each organiser's progress 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
 
 from telegram import Update
 from telegram.ext import Application
@@ -12,6 +13,9 @@ from bot.broadcasts.service import BroadcastService
 from bot.broadcasts.wizard import BroadcastWizard
 from bot.feature import BackgroundTask, CallbackHandler, Context, Feature
 from bot.runtime import Services
+
+if TYPE_CHECKING:
+    from bot.helpdesk.web.app import ConsolePage
 
 
 class Broadcasts(Feature):
@@ -39,6 +43,11 @@ class Broadcasts(Feature):
         from bot.broadcasts.handlers import on_organiser_input
 
         return await on_organiser_input(update, context)
+
+    def console_pages(self) -> Sequence[ConsolePage]:
+        from bot.broadcasts.web import broadcast_pages
+
+        return broadcast_pages(self.wizard, self.services.settings.outbox_rate_per_second)
 
     def background(self) -> Sequence[BackgroundTask]:
         from bot.broadcasts.scheduled import broadcast_loop

@@ -44,6 +44,8 @@ def when_text(tr: Translator, instant: datetime) -> str:
 def describe_audience(tr: Translator, audience: Audience | None, snap: EventSnapshot) -> str:
     if audience is None or audience.kind == "all":
         return tr._("all delegates")
+    if audience.kind == "verified":
+        return tr._("verified delegates")
     if audience.kind == "lang":
         return tr._("delegates reading {language}").format(language=language_name(audience.value or ""))
     if audience.kind == "country":
@@ -90,6 +92,7 @@ def ask_audience(tr: Translator, draft: BroadcastView, has_sessions: bool) -> Re
         Button(tr._("All delegates"), data(draft.id, "aud", "all")),
         Button(tr._("One language"), data(draft.id, "aud", "lang")),
         Button(tr._("One delegation"), data(draft.id, "aud", "country")),
+        Button(tr._("Verified delegates"), data(draft.id, "aud", "verified")),
     ]
     if has_sessions:
         buttons.append(Button(tr._("Subscribers of a session"), data(draft.id, "aud", "session")))

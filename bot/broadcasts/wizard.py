@@ -169,8 +169,8 @@ class BroadcastWizard:
     async def _audience_button(self, draft: BroadcastView, action: str, value: str) -> Step | None:
         snap = await self.events.snapshot()
         if action == "aud":
-            if value == "all":
-                return await self._set_audience(draft, Audience("all"))
+            if value in ("all", "verified"):
+                return await self._set_audience(draft, Audience(value))
             pickers = {"lang": CHOOSE_LANGUAGE, "country": CHOOSE_DELEGATION, "session": CHOOSE_SESSION}
             return Step(pickers[value], draft) if value in pickers else None
         valid = {
