@@ -212,6 +212,7 @@ class BroadcastWizard:
         with its own text, then one for the languages that fall back to the default language's."""
         snap = await self.events.snapshot()
         size = await self.service.audience_size(audience)
+        groups: list[tuple[tuple[str, ...], int, bool]]
         if audience.kind == "lang" and audience.value:
             groups = [((audience.value,), size.total, audience.value in texts)]
         else:
