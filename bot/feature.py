@@ -12,7 +12,8 @@ and the type checker sees every override:
   an awaited comment, a typed code; asked in registry order before the question answering),
   `start_payload` (/start <payload> deep links), `act_on_answer` (an answer that asks for an action,
   e.g. "remind me about session 3"), `decorate_answer` (a button under answers);
-- the answers: `session_buttons` on a session's card, `session_opened` when one is shown;
+- the answers: `session_buttons` on a session's card, `session_opened` when one is shown,
+  `agenda_buttons` under the programme (e.g. the Mini App's "Open the programme");
 - the helpdesk: `record_unanswered` (the question the assistant could not answer, in the
   conversation's transaction) and `unanswered_recorded` (after it committed);
 - running: `background` loops, `http_routes` on the bot's HTTP server, `console_pages`;
@@ -93,6 +94,10 @@ class Feature:
     async def session_opened(self, user_id: int, session_id: str) -> None:
         """A session's details were shown to a delegate."""
 
+    def agenda_buttons(self, tr: Translator) -> Sequence[Button]:
+        """Buttons under the programme (/agenda, a day of it, "what's the programme?")."""
+        return ()
+
     # --- the helpdesk -----------------------------------------------------------------------------
     async def record_unanswered(self, db: AsyncSession, question: Unanswered) -> int | None:
         """Records a question the assistant handed off, in the caller's transaction; its ticket id."""
@@ -106,7 +111,7 @@ class Feature:
         """Loops that run while the bot runs (restarted if they crash)."""
         return ()
 
-    def http_routes(self) -> Sequence[web.RouteDef]:
+    def http_routes(self) -> Sequence[web.AbstractRouteDef]:
         """Pages on the bot's own HTTP server (LISTEN:PORT)."""
         return ()
 
@@ -174,6 +179,9 @@ class Features:
     async def session_opened(self, user_id: int, session_id: str) -> None:
         for feature in self.all:
             await feature.session_opened(user_id, session_id)
+
+    def agenda_buttons(self, tr: Translator) -> list[Button]:
+        return [button for f in self.all for button in f.agenda_buttons(tr)]
 
     async def record_unanswered(self, db: AsyncSession, question: Unanswered) -> int | None:
         """The first feature that keeps handed-off questions (the helpdesk) records it."""

@@ -12,6 +12,7 @@ from bot.broadcasts.feature import Broadcasts
 from bot.feature import Feature, Features
 from bot.feedback.feature import Feedback
 from bot.helpdesk.feature import Helpdesk
+from bot.miniapp.feature import MiniApp
 from bot.outbox.feature import Outbox
 from bot.questions.feature import Questions
 from bot.reminders.feature import Reminders
@@ -26,6 +27,7 @@ FEATURES: list[type[Feature]] = [
     Accreditation,
     Reminders,
     Helpdesk,
+    MiniApp,
 ]
 
 
@@ -36,4 +38,5 @@ def install_features(services: Services, features: list[type[Feature]] | None = 
     services.features = installed
     services.conversation.handoff = installed  # questions the assistant cannot answer go to the helpdesk
     services.answers.card_buttons = installed.session_buttons  # e.g. "Ask a question" while a session takes them
+    services.answers.agenda_buttons = installed.agenda_buttons  # e.g. "Open the programme" (the Mini App)
     return installed

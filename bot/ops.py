@@ -11,6 +11,7 @@ import asyncio
 import dataclasses
 import json
 import logging
+from collections.abc import Sequence
 
 from aiohttp import web
 from sqlalchemy import text
@@ -59,7 +60,7 @@ def ops_routes(services: Services) -> list[web.RouteDef]:
 class OpsServer:
     """An aiohttp site with the ops routes and any extra ones (the webhook)."""
 
-    def __init__(self, services: Services, extra: list[web.RouteDef] | None = None, *, required: bool = False) -> None:
+    def __init__(self, services: Services, extra: Sequence[web.AbstractRouteDef] | None = None, *, required: bool = False) -> None:
         self.services = services
         self.required = required
         self._app = web.Application(client_max_size=1024 * 1024)

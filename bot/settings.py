@@ -56,6 +56,8 @@ class Settings:
     # Telegram calls run at once (also the most a kill -9 can make it send twice).
     outbox_lease_seconds: float = 30.0
     outbox_max_in_flight: int = 8
+    # The Mini App: how old Telegram's initData (its auth_date) may be before a request is refused.
+    miniapp_max_age_seconds: int = 3600
     extra: Mapping[str, str] = field(default_factory=dict, compare=False, repr=False)
 
     @property
@@ -273,4 +275,9 @@ def load_settings(environ: Mapping[str, str] | None = None, dotenv: Path | None 
         if not 1 <= in_flight <= 100:
             raise SettingsError(f"OUTBOX_MAX_IN_FLIGHT: {v!r} must be between 1 and 100")
         changes["outbox_max_in_flight"] = in_flight
+    if (v := get("MINIAPP_MAX_AGE_SECONDS")) is not None:
+        age = _int("MINIAPP_MAX_AGE_SECONDS", v)
+        if not 60 <= age <= 7 * 24 * 3600:
+            raise SettingsError(f"MINIAPP_MAX_AGE_SECONDS: {v!r} must be between 60 and 604800 (a week)")
+        changes["miniapp_max_age_seconds"] = age
     return replace(s, extra=env, **changes)  # type: ignore[arg-type]
