@@ -12,6 +12,7 @@ from bot.broadcasts.feature import Broadcasts
 from bot.feature import Feature, Features
 from bot.feedback.feature import Feedback
 from bot.helpdesk.feature import Helpdesk
+from bot.insights.feature import Insights
 from bot.miniapp.feature import MiniApp
 from bot.outbox.feature import Outbox
 from bot.questions.feature import Questions
@@ -28,6 +29,7 @@ FEATURES: list[type[Feature]] = [
     Reminders,
     Helpdesk,
     MiniApp,
+    Insights,
 ]
 
 
