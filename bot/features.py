@@ -19,6 +19,7 @@ from bot.questions.feature import Questions
 from bot.reminders.feature import Reminders
 from bot.runtime import Services
 from bot.telegram.core import Core
+from bot.training.feature import Training
 
 FEATURES: list[type[Feature]] = [
     Outbox,
@@ -30,6 +31,7 @@ FEATURES: list[type[Feature]] = [
     Helpdesk,
     MiniApp,
     Insights,
+    Training,
 ]
 
 
