@@ -23,8 +23,7 @@ from bot.broadcasts.replies import describe_audience, language_name
 from bot.broadcasts.service import Audience, BroadcastError, BroadcastView, Released
 from bot.broadcasts.wizard import BroadcastWizard, Preview, Variant, session_choices
 from bot.event.service import EventSnapshot
-from bot.helpdesk.accounts import SessionView
-from bot.helpdesk.web.app import ORGANISER, Console, ConsolePage, console_templates
+from bot.helpdesk.web.app import ORGANISER, Console, ConsolePage, agent_name, console_templates
 from bot.i18n import Translator
 
 PATH = "/broadcasts"
@@ -76,7 +75,7 @@ def broadcast_pages(wizard: BroadcastWizard, rate_limit: float) -> tuple[Console
         try:
             checked = await _checked(wizard, draft)
             outcome = await service.create(checked.texts, Audience.parse(checked.audience), origin="console",
-                                           sent_by=_agent(request), form_key=checked.form_key)
+                                           sent_by=agent_name(request), form_key=checked.form_key)
         except BroadcastError as error:
             return await _compose_page(console, request, tr, wizard, draft, _problem(tr, error))
         view = outcome.broadcast if isinstance(outcome, Released) else outcome
@@ -179,11 +178,6 @@ def _heading(tr: Translator, variant: Variant) -> str:
 
 def _form_key() -> str:
     return secrets.token_hex(FORM_KEY_BYTES // 2 + 4)[:32]
-
-
-def _agent(request: web.Request) -> str:
-    session: SessionView = request["session"]
-    return session.agent.name
 
 
 def _sender(tr: Translator, view: BroadcastView) -> str:

@@ -9,8 +9,7 @@ from pathlib import Path
 
 from aiohttp import web
 
-from bot.helpdesk.accounts import SessionView
-from bot.helpdesk.web.app import ORGANISER, Console, ConsolePage, console_templates
+from bot.helpdesk.web.app import ORGANISER, Console, ConsolePage, agent_name, console_templates
 from bot.i18n import Translator
 from bot.training.models import EVALUATING, EXPORTING, FAILED, KEPT, LOADED, READY, RUNNING, TRAINING
 from bot.training.service import TrainingService
@@ -39,7 +38,7 @@ def training_pages(service: TrainingService | None, launch: Launch) -> tuple[Con
     async def start(console: Console, request: web.Request) -> web.StreamResponse:
         if service is None:
             raise web.HTTPFound(PATH)
-        started = await service.start(_agent(request))
+        started = await service.start(agent_name(request))
         if started is None:
             raise web.HTTPFound(PATH + "?notice=busy")
         launch(started.id)
@@ -49,7 +48,7 @@ def training_pages(service: TrainingService | None, launch: Launch) -> tuple[Con
         async def decide(console: Console, request: web.Request) -> web.StreamResponse:
             if service is None:
                 raise web.HTTPFound(PATH)
-            done = await service.decide(int(request.match_info["id"]), load, _agent(request))
+            done = await service.decide(int(request.match_info["id"]), load, agent_name(request))
             raise web.HTTPFound(PATH + "?notice=" + ("decided" if done else "stale"))
 
         return decide
@@ -61,11 +60,6 @@ def training_pages(service: TrainingService | None, launch: Launch) -> tuple[Con
         ConsolePage(by_id + "/load", None, decision(True), method="POST", role=ORGANISER),
         ConsolePage(by_id + "/keep", None, decision(False), method="POST", role=ORGANISER),
     )
-
-
-def _agent(request: web.Request) -> str:
-    session: SessionView = request["session"]
-    return session.agent.name
 
 
 def _percent(value: float | None) -> str:

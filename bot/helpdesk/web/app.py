@@ -185,8 +185,7 @@ class Console:
 
     @staticmethod
     def _agent(request: web.Request) -> str:
-        session: SessionView = request["session"]
-        return session.agent.name
+        return agent_name(request)
 
     # --- login -------------------------------------------------------------------------------
     async def home(self, request: web.Request) -> web.StreamResponse:
@@ -291,6 +290,12 @@ class Console:
     async def reload(self, request: web.Request) -> web.StreamResponse:
         changed = await self.reload_model() if self.reload_model is not None else False
         raise web.HTTPFound("/stats?notice=" + ("model_reloaded" if changed else "model_current"))
+
+
+def agent_name(request: web.Request) -> str:
+    """The logged-in agent behind a request (the guard has checked the session)."""
+    session: SessionView = request["session"]
+    return session.agent.name
 
 
 def _may_see(session: SessionView | None, page: ConsolePage) -> bool:
