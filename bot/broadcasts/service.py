@@ -167,7 +167,8 @@ def render_broadcast(
     text in that language or, without a translation, in the event's default language. The text is
     escaped (organisers write plain text) and split at 4096 at a line or sentence boundary."""
     text = texts.get(tr.language) or texts.get(default_language) or next(iter(texts.values()), "")
-    body = f"📢 {b(tr._('Announcement from the organisers'))}\n\n{esc(text.strip())}"
+    header = tr._("Announcement from the organisers")  # outside the f-string, where Babel's extractor finds it
+    body = f"📢 {b(header)}\n\n{esc(text.strip())}"
     if attachment is None:
         return tuple(Reply(part) for part in split_message(body))
     if len(body) <= MAX_CAPTION:
