@@ -1,5 +1,5 @@
 """The bot's own HTTP server: /healthz and /metrics for operators, the webhook in webhook mode, and
-features' pages (Feature.http_routes, e.g. the chair's questions page).
+features' pages (Feature.http_routes, e.g. the chair's questions page, the Mini App at /app).
 
 Listens on LISTEN:PORT (127.0.0.1:8443 by default). In polling mode a port already in use is logged
 and the bot runs on without these endpoints; in webhook mode it is fatal, since updates would be lost.

@@ -5,6 +5,7 @@ button's record. My agenda is the reminders feature's subscriptions."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from datetime import timedelta
 from typing import TYPE_CHECKING
@@ -19,6 +20,7 @@ from bot.runtime import Services
 if TYPE_CHECKING:
     from aiohttp import web
 
+log = logging.getLogger(__name__)
 PATH = "/app"
 
 
@@ -33,14 +35,19 @@ class MiniApp(Feature):
     def __init__(self, services: Services) -> None:
         super().__init__(services)
         self.url = miniapp_url(services.settings.public_url)
+        if services.settings.public_url and self.url is None:
+            log.info("PUBLIC_URL is not https: no Mini App menu button (Telegram opens only https pages)")
         self.menu = MenuButtons(services.database, services.delegates.default_language, services.clock.now)
 
     def app_service(self) -> MiniAppService:
         """Built once the features are installed: My agenda is the Reminders feature's service."""
         from bot.reminders.feature import Reminders
+        from bot.reminders.service import ReminderService
 
         s = self.services
-        return MiniAppService(s.delegates, s.events, s.features.get(Reminders).service, s.answers.translator)
+        installed = s.features.find(Reminders)
+        reminders = installed.service if installed else ReminderService(s.database, s.events, s.clock.now, s.settings.reminder_lead_minutes)
+        return MiniAppService(s.delegates, s.events, reminders, s.answers.translator)
 
     def validator(self) -> InitDataValidator:
         from bot.telegram.app import EMULATOR_TOKEN

@@ -48,6 +48,7 @@ HEADERS = {
     "Referrer-Policy": "no-referrer",
     "Cross-Origin-Resource-Policy": "same-origin",
     "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
+    "Cache-Control": "no-store",  # a delegate's agenda stays out of caches
 }
 SESSION_ID = r"{session_id:[^/]{1,64}}"
 SPEAKER_ID = r"{speaker_id:[^/]{1,64}}"
