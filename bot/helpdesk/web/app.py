@@ -62,7 +62,9 @@ class ConsolePage:
     """A page a feature adds to the console, behind the same login and CSRF check: its path, its menu
     label (in the console's language; None: not in the menu, e.g. a form's target or a CSV export),
     its handler (which renders with `Console.render`), the HTTP method, and the role it needs (None:
-    every agent; ORGANISER: organisers only, others get 403)."""
+    every agent; ORGANISER: organisers only, others get 403). The organisers' pages: broadcasts, the
+    live picture, training; the schedule's sync status (issue 16) joins them from the schedule feature's
+    `console_pages` the same way."""
 
     path: str
     label: Callable[[Translator], str] | None
