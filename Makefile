@@ -12,7 +12,7 @@ MO_FILES := $(patsubst %.po,%.mo,$(wildcard locales/*/LC_MESSAGES/messages.po))
 # Extra pytest arguments for `make test`, e.g. PYTEST_ARGS="-x tests/outbox".
 PYTEST_ARGS ?=
 
-.PHONY: help venv run test train eval bench lint i18n catalogs nlu-server emulator clean
+.PHONY: help venv run test train eval bench lint i18n catalogs nlu-server emulator screenshots clean
 
 help:
 	@echo "make run     start the assistant (no TELEGRAM_BOT_TOKEN: local emulator + terminal chat)"
@@ -22,6 +22,7 @@ help:
 	@echo "make bench   run the benchmarks in bench/"
 	@echo "make i18n    extract, update and compile the message catalogs; report untranslated strings"
 	@echo "make lint    ruff and mypy"
+	@echo "make screenshots  pictures of the Mini App and the organisers' pages in var/screenshots/ (needs chromium)"
 
 venv: $(STAMP)
 
@@ -69,6 +70,9 @@ bench: $(STAMP) catalogs train
 lint: $(STAMP)
 	$(VENV)/bin/ruff check bot nlu tests bench
 	$(VENV)/bin/mypy bot nlu
+
+screenshots: $(STAMP) catalogs train
+	$(PY) -m tests.screenshots
 
 nlu-server: train
 	$(VENV)/bin/rasa run --enable-api --model "$$($(PY) -m nlu.train --print-path)" --port $${NLU_PORT:-5005} -i 127.0.0.1

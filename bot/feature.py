@@ -14,7 +14,8 @@ and the type checker sees every override:
   e.g. "remind me about session 3"), `decorate_answer` (a button under answers);
 - the answers: `answer_first` (a question the feature answers before the built-in answers, e.g. the
   schedule's search of an imported programme), `session_buttons` on a session's card,
-  `session_opened` when one is shown;
+  `session_opened` when one is shown, `agenda_buttons` under the programme (e.g. the Mini App's
+  "Open the programme");
 - the helpdesk: `record_unanswered` (the question the assistant could not answer, in the
   conversation's transaction) and `unanswered_recorded` (after it committed);
 - running: `background` loops, `http_routes` on the bot's HTTP server, `console_pages`,
@@ -101,6 +102,10 @@ class Feature:
     async def session_opened(self, user_id: int, session_id: str) -> None:
         """A session's details were shown to a delegate."""
 
+    def agenda_buttons(self, tr: Translator) -> Sequence[Button]:
+        """Buttons under the programme (/agenda, a day of it, "what's the programme?")."""
+        return ()
+
     # --- the helpdesk -----------------------------------------------------------------------------
     async def record_unanswered(self, db: AsyncSession, question: Unanswered) -> int | None:
         """Records a question the assistant handed off, in the caller's transaction; its ticket id."""
@@ -114,7 +119,7 @@ class Feature:
         """Loops that run while the bot runs (restarted if they crash)."""
         return ()
 
-    def http_routes(self) -> Sequence[web.RouteDef]:
+    def http_routes(self) -> Sequence[web.AbstractRouteDef]:
         """Pages on the bot's own HTTP server (LISTEN:PORT)."""
         return ()
 
@@ -196,6 +201,9 @@ class Features:
     async def session_opened(self, user_id: int, session_id: str) -> None:
         for feature in self.all:
             await feature.session_opened(user_id, session_id)
+
+    def agenda_buttons(self, tr: Translator) -> list[Button]:
+        return [button for f in self.all for button in f.agenda_buttons(tr)]
 
     async def record_unanswered(self, db: AsyncSession, question: Unanswered) -> int | None:
         """The first feature that keeps handed-off questions (the helpdesk) records it."""

@@ -12,12 +12,15 @@ from bot.broadcasts.feature import Broadcasts
 from bot.feature import Feature, Features
 from bot.feedback.feature import Feedback
 from bot.helpdesk.feature import Helpdesk
+from bot.insights.feature import Insights
+from bot.miniapp.feature import MiniApp
 from bot.outbox.feature import Outbox
 from bot.questions.feature import Questions
 from bot.reminders.feature import Reminders
 from bot.runtime import Services
 from bot.schedule.feature import Schedule
 from bot.telegram.core import Core
+from bot.training.feature import Training
 
 FEATURES: list[type[Feature]] = [
     Outbox,
@@ -28,6 +31,9 @@ FEATURES: list[type[Feature]] = [
     Reminders,
     Helpdesk,
     Schedule,
+    MiniApp,
+    Insights,
+    Training,
 ]
 
 
@@ -39,4 +45,5 @@ def install_features(services: Services, features: list[type[Feature]] | None = 
     services.conversation.handoff = installed  # questions the assistant cannot answer go to the helpdesk
     services.answers.card_buttons = installed.session_buttons  # e.g. "Ask a question" while a session takes them
     services.answers.answer_first = installed.answer_first  # e.g. the search of an imported programme
+    services.answers.agenda_buttons = installed.agenda_buttons  # e.g. "Open the programme" (the Mini App)
     return installed

@@ -1,5 +1,5 @@
 """The bot's own HTTP server: /healthz and /metrics for operators, the webhook in webhook mode, and
-features' pages (Feature.http_routes, e.g. the chair's questions page).
+features' pages (Feature.http_routes, e.g. the chair's questions page, the Mini App at /app).
 
 Listens on LISTEN:PORT (127.0.0.1:8443 by default). In polling mode a port already in use is logged
 and the bot runs on without these endpoints; in webhook mode it is fatal, since updates would be lost.
@@ -11,6 +11,7 @@ import asyncio
 import dataclasses
 import json
 import logging
+from collections.abc import Sequence
 
 from aiohttp import web
 from sqlalchemy import text
@@ -65,7 +66,7 @@ def ops_routes(services: Services) -> list[web.RouteDef]:
 class OpsServer:
     """An aiohttp site with the ops routes and any extra ones (the webhook)."""
 
-    def __init__(self, services: Services, extra: list[web.RouteDef] | None = None, *, required: bool = False) -> None:
+    def __init__(self, services: Services, extra: Sequence[web.AbstractRouteDef] | None = None, *, required: bool = False) -> None:
         self.services = services
         self.required = required
         self._app = web.Application(client_max_size=1024 * 1024)

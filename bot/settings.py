@@ -67,6 +67,8 @@ class Settings:
     schedule_refresh_minutes: float = 5.0
     # EVENT_FILE was set: with SCHEDULE_URL, only then is an event file imported at first start.
     event_file_given: bool = False
+    # The Mini App: how old Telegram's initData (its auth_date) may be before a request is refused.
+    miniapp_max_age_seconds: int = 3600
     extra: Mapping[str, str] = field(default_factory=dict, compare=False, repr=False)
 
     @property
@@ -304,4 +306,9 @@ def load_settings(environ: Mapping[str, str] | None = None, dotenv: Path | None 
         if minutes > 24 * 60:
             raise SettingsError(f"SCHEDULE_REFRESH_MINUTES: {v!r} must be at most 1440 (a day)")
         changes["schedule_refresh_minutes"] = minutes
+    if (v := get("MINIAPP_MAX_AGE_SECONDS")) is not None:
+        age = _int("MINIAPP_MAX_AGE_SECONDS", v)
+        if not 60 <= age <= 7 * 24 * 3600:
+            raise SettingsError(f"MINIAPP_MAX_AGE_SECONDS: {v!r} must be between 60 and 604800 (a week)")
+        changes["miniapp_max_age_seconds"] = age
     return replace(s, extra=env, **changes)  # type: ignore[arg-type]

@@ -45,6 +45,7 @@ class Button:
     text: str
     data: str | None = None  # callback data
     url: str | None = None
+    web_app: str | None = None  # an https URL Telegram opens as a Mini App inside the chat
 
 
 @dataclass(frozen=True)

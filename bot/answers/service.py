@@ -7,7 +7,7 @@ nothing of Telegram or Rasa. What cannot be answered is handed off to the helpde
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from bot.answers.browse import DAY_LIST_LIMIT, day_choice
@@ -70,6 +70,8 @@ class Question:
 
 CardButtons = Callable[[Translator, SessionView, datetime], Sequence[Button]]
 AnswerFirst = Callable[[Translator, EventSnapshot, "Question", datetime], Awaitable["Answer | None"]]
+AgendaButtons = Callable[[Translator], Sequence[Button]]
+AGENDA_TOPICS = ("ask_agenda", "agenda:")  # answers that show the programme (the overview or a day)
 
 
 async def _no_answer_first(tr: Translator, snap: EventSnapshot, question: Question, now: datetime) -> Answer | None:
@@ -81,14 +83,23 @@ class AnswerService:
         self.events = events
         self.now = now
         # Set by install_features: the buttons the features add to a session's card at a given
-        # moment, and the features that answer some questions before the built-in answers (the
-        # schedule's search of an imported programme).
+        # moment and under the programme (the Mini App's), and the features that answer some
+        # questions before the built-in answers (the schedule's search of an imported programme).
         self.card_buttons: CardButtons = lambda tr, s, now: ()
+        self.agenda_buttons: AgendaButtons = lambda tr: ()
         self.answer_first: AnswerFirst = _no_answer_first
 
     def session_card(self, tr: Translator, snap: EventSnapshot, s: SessionView, now: datetime) -> Reply:
         """One session's details with its buttons, as a card."""
         return Reply(session_detail(tr, snap, s, now), rows([*session_buttons(tr, s), *self.card_buttons(tr, s, now)]))
+
+    def with_agenda_buttons(self, tr: Translator, answer: Answer) -> Answer:
+        """A programme answer with the features' agenda buttons in a row under its first message."""
+        extra = tuple(self.agenda_buttons(tr))
+        if not extra or not answer.messages or not (answer.topic or "").startswith(AGENDA_TOPICS):
+            return answer
+        first = answer.messages[0]
+        return replace(answer, messages=(replace(first, buttons=(*first.buttons, extra)), *answer.messages[1:]))
 
     async def translator(self, language: str) -> Translator:
         snap = await self.events.snapshot()
@@ -106,7 +117,7 @@ class AnswerService:
         if handler is None:
             return self.handoff(tr, "unknown_intent")
         answer: Answer = handler(tr, snap, question, self.now())
-        return answer
+        return self.with_agenda_buttons(tr, answer)
 
     # --- conversation -----------------------------------------------------------------------
     def handoff(self, tr: Translator, reason: str) -> Answer:

@@ -40,7 +40,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     p.add_argument("--text", help="the announcement in the event's default language (plain text)")
     for language in UI_LANGUAGES:
         p.add_argument(_option(language), dest=f"text_{language}", metavar="TEXT", help=f"the text in {language}")
-    p.add_argument("--audience", default=None, help="all | lang:CODE | country:ISO | session:ID (default: all)")
+    p.add_argument("--audience", default=None, help="all | lang:CODE | country:ISO | session:ID | verified (default: all)")
     p.add_argument("--at", metavar="TIME", help='send later, in the event\'s time zone: "13:25", "tomorrow 9:00", "2019-09-11 13:25"')
     p.add_argument("--status", type=int, metavar="ID", help="print the counts of broadcast ID")
     p.add_argument("--cancel", type=int, metavar="ID", help="cancel broadcast ID (messages not yet sent)")

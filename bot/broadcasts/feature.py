@@ -4,13 +4,18 @@ the loop that releases scheduled broadcasts and keeps each organiser's progress 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
 
 from telegram import Update
 from telegram.ext import Application
 
 from bot.broadcasts.service import BroadcastService
+from bot.broadcasts.wizard import BroadcastWizard
 from bot.feature import BackgroundTask, CallbackHandler, Context, Feature
 from bot.runtime import Services
+
+if TYPE_CHECKING:
+    from bot.helpdesk.web.app import ConsolePage
 
 
 class Broadcasts(Feature):
@@ -21,6 +26,7 @@ class Broadcasts(Feature):
         self.service = BroadcastService(
             services.database, services.events, services.delegates.languages, services.clock.now, on_queued=services.doorbell.ring,
         )
+        self.wizard = BroadcastWizard(self.service, services.events, services.clock.now)
 
     def register_handlers(self, app: Application) -> None:  # type: ignore[type-arg]
         from bot.broadcasts import handlers
@@ -37,6 +43,11 @@ class Broadcasts(Feature):
         from bot.broadcasts.handlers import on_organiser_input
 
         return await on_organiser_input(update, context)
+
+    def console_pages(self) -> Sequence[ConsolePage]:
+        from bot.broadcasts.web import broadcast_pages
+
+        return broadcast_pages(self.wizard, self.services.settings.outbox_rate_per_second)
 
     def background(self) -> Sequence[BackgroundTask]:
         from bot.broadcasts.scheduled import broadcast_loop

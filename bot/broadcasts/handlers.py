@@ -1,4 +1,5 @@
-"""/broadcast and /broadcasts: the organiser's conversation, thin over BroadcastService.
+"""/broadcast and /broadcasts: the organiser's conversation, thin over the BroadcastWizard (its steps,
+shared with the console) and the BroadcastService.
 
 Every step checks the role again and names the draft it belongs to; the draft and its step live in
 the database, so a forged or stale button does nothing and a restart mid-conversation changes nothing.
@@ -18,8 +19,24 @@ from telegram.ext import Application, CommandHandler, filters
 from bot.answers.reply import Reply, resolve_arg
 from bot.broadcasts import replies
 from bot.broadcasts.feature import Broadcasts
-from bot.broadcasts.service import Attachment, Audience, BroadcastService, BroadcastView, Released, render_broadcast
-from bot.broadcasts.when import WhenError, parse_send_time
+from bot.broadcasts.service import Attachment, BroadcastService, BroadcastView, Released
+from bot.broadcasts.wizard import (
+    ASK_AUDIENCE,
+    ASK_TEXT,
+    ASK_TEXT_AFTER_ATTACHMENT,
+    ASK_TIME,
+    ASK_TRANSLATION,
+    ASK_WHEN,
+    CHOOSE_DELEGATION,
+    CHOOSE_LANGUAGE,
+    CHOOSE_SESSION,
+    DISCARDED,
+    PREVIEW,
+    TIME_REFUSED,
+    TRANSLATIONS,
+    BroadcastWizard,
+    Step,
+)
 from bot.delegates.service import DelegateView
 from bot.i18n import Translator
 from bot.logs import who
@@ -28,12 +45,15 @@ from bot.telegram.keyboards import inline_keyboard
 from bot.telegram.render import edit_or_send, send_reply, with_retries
 
 log = logging.getLogger(__name__)
-INPUT_STEPS = ("text", "time")  # and "translation:<lang>"
 TYPED = ((filters.TEXT & ~filters.COMMAND) | filters.PHOTO | filters.Document.ALL) & filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
 
 
 def feature(context: Context) -> BroadcastService:
     return services(context).features.get(Broadcasts).service
+
+
+def wizard(context: Context) -> BroadcastWizard:
+    return services(context).features.get(Broadcasts).wizard
 
 
 async def is_organiser(context: Context, user_id: int) -> bool:
@@ -62,10 +82,9 @@ async def on_broadcast(update: Update, context: Context) -> None:
     if found is None or chat is None:
         return
     delegate, tr = found
-    snap = await services(context).events.snapshot()
-    draft = await feature(context).start_draft(delegate.user_id, chat.id)
-    log.info("broadcast draft %s started by organiser %s", draft.id, who(delegate.user_id))
-    await send_reply(context.bot, chat.id, replies.ask_text(tr, draft, snap.default_language))
+    step = await wizard(context).start(delegate.user_id, chat.id)
+    log.info("broadcast draft %s started by organiser %s", step.draft.id, who(delegate.user_id))
+    await show(context, chat.id, tr, step, None)
 
 
 async def on_broadcasts(update: Update, context: Context) -> None:
@@ -87,73 +106,27 @@ async def on_organiser_input(update: Update, context: Context) -> bool:
     user, chat, message = update.effective_user, update.effective_chat, update.effective_message
     if not TYPED.check_update(update) or user is None or chat is None or message is None:
         return False
-    svc = feature(context)
-    draft = await svc.open_draft(user.id)
-    if draft is None or draft.chat_id != chat.id or not (draft.step in INPUT_STEPS or (draft.step or "").startswith("translation:")):
+    steps = wizard(context)
+    draft = await steps.waiting_for_input(user.id, chat.id)
+    if draft is None:
         return False
     if not await is_organiser(context, user.id):  # the role was revoked mid-conversation
-        await svc.discard(draft.id, user.id)
+        await steps.service.discard(draft.id, user.id)
         log.warning("broadcast draft %s discarded: user %s is no longer an organiser", draft.id, who(user.id))
         return False
     found = await _organiser(update, context, f"input for draft {draft.id}")
     if found is None:
         return True
     _, tr = found
-    if draft.step == "text":
-        await _take_text(context, chat.id, tr, draft, message)
-    elif draft.step == "time":
-        await _take_time(context, chat.id, tr, draft, message)
-    else:
-        await _take_translation(context, chat.id, tr, draft, message)
-    return True
-
-
-async def _take_text(context: Context, chat_id: int, tr: Translator, draft: BroadcastView, message: Message) -> None:
-    svc = feature(context)
-    snap = await services(context).events.snapshot()
-    attachment = draft.attachment
+    attachment = None
     if message.photo:
         attachment = Attachment("photo", message.photo[-1].file_id)
     elif message.document:
         attachment = Attachment("document", message.document.file_id, message.document.file_name)
-    text = (message.text or message.caption or "").strip()
-    if not text:
-        updated = await svc.update_draft(draft.id, draft.created_by or 0, expect=["text"], attachment=attachment)
-        if updated is not None:
-            await send_reply(context.bot, chat_id, replies.ask_text_after_attachment(tr, updated))
-        return
-    updated = await svc.update_draft(
-        draft.id, draft.created_by or 0, expect=["text"], attachment=attachment,
-        texts={snap.default_language: text}, step="audience",
-    )
-    if updated is not None:
-        await send_reply(context.bot, chat_id, replies.ask_audience(tr, updated, bool(replies.session_choices(snap))))
-
-
-async def _take_translation(context: Context, chat_id: int, tr: Translator, draft: BroadcastView, message: Message) -> None:
-    language = (draft.step or "").partition(":")[2]
-    text = (message.text or message.caption or "").strip()
-    if not text:
-        await send_reply(context.bot, chat_id, replies.ask_translation_text(tr, draft, language))
-        return
-    updated = await feature(context).update_draft(
-        draft.id, draft.created_by or 0, expect=[draft.step or ""], translation=(language, text), step="translations"
-    )
-    if updated is not None:
-        await _after_translations_menu(context, chat_id, tr, updated, None)
-
-
-async def _take_time(context: Context, chat_id: int, tr: Translator, draft: BroadcastView, message: Message) -> None:
-    s = services(context)
-    snap = await s.events.snapshot()
-    try:
-        when = parse_send_time(message.text or "", s.clock.now(), snap.timezone)
-    except WhenError as error:
-        await send_reply(context.bot, chat_id, replies.time_refused(tr, error.code))
-        return
-    updated = await feature(context).update_draft(draft.id, draft.created_by or 0, expect=["time"], send_at=when.instant, step="preview")
-    if updated is not None:
-        await _send_preview(context, chat_id, tr, updated)
+    step = await steps.take_input(draft, message.text or message.caption or "", attachment)
+    if step is not None:
+        await show(context, chat.id, tr, step, None)
+    return True
 
 
 # --- buttons -------------------------------------------------------------------------------------
@@ -168,7 +141,7 @@ async def on_button(update: Update, context: Context, arg: str) -> None:
     if found is None:
         return
     delegate, tr = found
-    svc = feature(context)
+    steps = wizard(context)
     if arg.startswith("#"):
         arg = await _resolve_digest(context, delegate.user_id, arg) or ""
     head, _, rest = arg.partition(":")
@@ -181,127 +154,63 @@ async def on_button(update: Update, context: Context, arg: str) -> None:
     if action == "stop":
         await _stop(context, chat.id, tr, broadcast_id, delegate.user_id)
         return
-    draft = await svc.draft(broadcast_id, delegate.user_id)
+    draft = await steps.service.draft(broadcast_id, delegate.user_id)
     if draft is None:
         log.info("stale or foreign broadcast button %r from %s", arg, who(delegate.user_id))
         await send_reply(context.bot, chat.id, replies.stale(tr))
         return
-    handled = await _draft_action(context, chat.id, tr, draft, action, value, message)
+    if action == "go" and draft.step == "preview":
+        handled = await _confirm(context, chat.id, tr, draft, message)
+    else:
+        step = await steps.press(draft, action, value)
+        if step is not None:
+            await show(context, chat.id, tr, step, message)
+        handled = step is not None
     if not handled:
         log.info("broadcast button %r not valid at step %r of draft %s", arg, draft.step, draft.id)
         await send_reply(context.bot, chat.id, replies.stale(tr))
 
 
-async def _draft_action(context: Context, chat_id: int, tr: Translator, draft: BroadcastView, action: str, value: str, message: Message | None) -> bool:
-    svc = feature(context)
+async def show(context: Context, chat_id: int, tr: Translator, step: Step, message: Message | None) -> None:
+    """A wizard step as the organiser sees it in Telegram: in place of the pressed message when there
+    is one (the preview always as new messages, then its confirmation)."""
+    steps = wizard(context)
     snap = await services(context).events.snapshot()
-    user_id = draft.created_by or 0
-    if action == "drop":
-        if await svc.discard(draft.id, user_id):
-            await edit_or_send(context.bot, message, chat_id, replies.discarded(tr))
-            return True
-        return False
-    if action == "aud" and draft.step == "audience":
-        if value == "all":
-            return await _set_audience(context, chat_id, tr, draft, Audience("all"), message)
-        pickers = {
-            "lang": lambda: replies.choose_language(tr, draft, svc.languages),
-            "country": lambda: replies.choose_country(tr, draft, snap),
-            "session": lambda: replies.choose_session(tr, draft, snap),
-        }
-        if value in pickers:
-            await edit_or_send(context.bot, message, chat_id, pickers[value]())
-            return True
-        return False
-    if action in ("lang", "country", "session") and draft.step == "audience":
-        valid = {
-            "lang": list(svc.languages),
-            "country": [code for code, _, _ in snap.delegations],
-            "session": [s.id for s in replies.session_choices(snap)],
-        }[action]
-        if value not in valid:
-            return False
-        return await _set_audience(context, chat_id, tr, draft, Audience(action, value), message)
-    if action == "tr" and draft.step == "translations" and value in _translation_languages(svc, draft, snap.default_language):
-        updated = await svc.update_draft(draft.id, user_id, expect=["translations"], step=f"translation:{value}")
-        if updated is not None:
-            await edit_or_send(context.bot, message, chat_id, replies.ask_translation_text(tr, updated, value))
-        return updated is not None
-    if action == "next" and draft.step == "translations":
-        updated = await svc.update_draft(draft.id, user_id, expect=["translations"], step="when")
-        if updated is not None:
-            await edit_or_send(context.bot, message, chat_id, replies.ask_when(tr, updated))
-        return updated is not None
-    if action == "now" and draft.step == "when":
-        updated = await svc.update_draft(draft.id, user_id, expect=["when"], send_at=None, step="preview")
-        if updated is not None:
-            await _send_preview(context, chat_id, tr, updated)
-        return updated is not None
-    if action == "later" and draft.step == "when":
-        updated = await svc.update_draft(draft.id, user_id, expect=["when"], step="time")
-        if updated is not None:
-            await edit_or_send(context.bot, message, chat_id, replies.ask_time(tr, updated, services(context).clock.now()))
-        return updated is not None
-    if action == "go" and draft.step == "preview":
-        return await _confirm(context, chat_id, tr, draft, message)
-    return False
-
-
-def _translation_languages(svc: BroadcastService, draft: BroadcastView, default_language: str) -> list[str]:
-    """The languages worth a translation: the audience's one, or every event language but the default."""
-    if draft.audience is not None and draft.audience.kind == "lang":
-        return [draft.audience.value] if draft.audience.value and draft.audience.value != default_language else []
-    return [lang for lang in svc.languages if lang != default_language]
-
-
-async def _set_audience(context: Context, chat_id: int, tr: Translator, draft: BroadcastView, audience: Audience, message: Message | None) -> bool:
-    updated = await feature(context).update_draft(draft.id, draft.created_by or 0, expect=["audience"], audience=audience, step="translations")
-    if updated is None:
-        return False
-    await _after_translations_menu(context, chat_id, tr, updated, message)
-    return True
-
-
-async def _after_translations_menu(context: Context, chat_id: int, tr: Translator, draft: BroadcastView, message: Message | None) -> None:
-    """Shows the translations menu, or skips to "when?" when no other language needs a text."""
-    svc = feature(context)
-    snap = await services(context).events.snapshot()
-    languages = _translation_languages(svc, draft, snap.default_language)
-    if not languages:
-        updated = await svc.update_draft(draft.id, draft.created_by or 0, expect=["translations"], step="when")
-        if updated is not None:
-            await edit_or_send(context.bot, message, chat_id, replies.ask_when(tr, updated))
+    draft = step.draft
+    if step.kind == PREVIEW:
+        await _send_preview(context, chat_id, tr, draft)
         return
-    menu = replies.ask_translations(tr, draft, [snap.default_language, *languages], snap.default_language)
-    await edit_or_send(context.bot, message, chat_id, menu)
+    shown = {
+        ASK_TEXT: lambda: replies.ask_text(tr, draft, snap.default_language),
+        ASK_TEXT_AFTER_ATTACHMENT: lambda: replies.ask_text_after_attachment(tr, draft),
+        ASK_AUDIENCE: lambda: replies.ask_audience(tr, draft, step.has_sessions),
+        CHOOSE_LANGUAGE: lambda: replies.choose_language(tr, draft, steps.languages),
+        CHOOSE_DELEGATION: lambda: replies.choose_country(tr, draft, snap),
+        CHOOSE_SESSION: lambda: replies.choose_session(tr, draft, snap),
+        TRANSLATIONS: lambda: replies.ask_translations(tr, draft, step.languages, snap.default_language),
+        ASK_TRANSLATION: lambda: replies.ask_translation_text(tr, draft, step.language or ""),
+        ASK_WHEN: lambda: replies.ask_when(tr, draft),
+        ASK_TIME: lambda: replies.ask_time(tr, draft, services(context).clock.now()),
+        TIME_REFUSED: lambda: replies.time_refused(tr, step.refusal or ""),
+        DISCARDED: lambda: replies.discarded(tr),
+    }[step.kind]()
+    await edit_or_send(context.bot, message, chat_id, shown)
 
 
 async def _send_preview(context: Context, chat_id: int, tr: Translator, draft: BroadcastView) -> None:
     """Each text exactly as its delegates will see it, then the confirmation with the count."""
-    svc = feature(context)
-    snap = await services(context).events.snapshot()
-    assert draft.audience is not None
-    size = await svc.audience_size(draft.audience)
-    if draft.audience.kind == "lang" and draft.audience.value:
-        variants = [([draft.audience.value], size.total, draft.audience.value in draft.texts)]
-    else:
-        provided = [lang for lang in svc.languages if lang in draft.texts]
-        variants = [([lang], size.by_language.get(lang, 0), True) for lang in provided]
-        untranslated = sorted((lang for lang in size.by_language if lang not in draft.texts), key=lambda lang: -size.by_language[lang])
-        if untranslated:
-            variants.append((untranslated, sum(size.by_language[lang] for lang in untranslated), False))
-    for languages, count, translated in variants:
-        await send_reply(context.bot, chat_id, replies.preview_label(tr, languages, count, translated))
-        shown = Translator(languages[0], snap.timezone, snap.default_language)
-        for reply in render_broadcast(shown, draft.texts, snap.default_language, draft.attachment):
+    preview = await wizard(context).draft_preview(draft)
+    for variant in preview.variants:
+        await send_reply(context.bot, chat_id, replies.preview_label(tr, list(variant.languages), variant.count, variant.translated))
+        for reply in variant.replies:
             await send_reply(context.bot, chat_id, reply)
-    await send_reply(context.bot, chat_id, replies.confirmation(tr, draft, size, snap))
+    await send_reply(context.bot, chat_id, replies.confirmation(tr, draft, preview.size, await services(context).events.snapshot()))
 
 
 async def _confirm(context: Context, chat_id: int, tr: Translator, draft: BroadcastView, message: Message | None) -> bool:
     svc = feature(context)
     snap = await services(context).events.snapshot()
-    outcome = await svc.confirm(draft.id, draft.created_by or 0, message.message_id if message else None)
+    outcome = await wizard(context).confirm(draft, message.message_id if message else None)
     if outcome is None:
         return False
     if isinstance(outcome, Released):

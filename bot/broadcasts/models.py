@@ -27,8 +27,10 @@ class Broadcast(Base):
     )
 
     id: int = Column(Integer, primary_key=True)
-    origin: str = Column(String(16), nullable=False)  # telegram or cli
-    created_by: int | None = Column(BigInteger)  # the organiser's Telegram user id (None from the CLI)
+    origin: str = Column(String(16), nullable=False)  # telegram, console or cli
+    created_by: int | None = Column(BigInteger)  # the organiser's Telegram user id (None from the console or the CLI)
+    sent_by: str | None = Column(String(100))  # the console agent who sent it (0060)
+    form_key: str | None = Column(String(64), unique=True)  # the console form it came from: a second submit sends nothing (0060)
     chat_id: int | None = Column(BigInteger)  # where progress and the final report go
     status: str = Column(String(16), nullable=False, default=DRAFT)
     step: str | None = Column(String(40))  # where a draft's conversation stands (text, audience, ...)

@@ -15,7 +15,8 @@ from bot.answers.reply import Button, Reply, b, callback, esc, rows
 from bot.broadcasts.models import CANCELLED, DONE, SCHEDULED, SENDING
 from bot.broadcasts.service import Audience, AudienceSize, BroadcastView, Progress
 from bot.broadcasts.when import utc_offset
-from bot.event.service import EventSnapshot, SessionView
+from bot.broadcasts.wizard import session_choices
+from bot.event.service import EventSnapshot
 from bot.i18n import LANGUAGE_NAMES, Translator
 
 KIND = "bc"
@@ -43,6 +44,8 @@ def when_text(tr: Translator, instant: datetime) -> str:
 def describe_audience(tr: Translator, audience: Audience | None, snap: EventSnapshot) -> str:
     if audience is None or audience.kind == "all":
         return tr._("all delegates")
+    if audience.kind == "verified":
+        return tr._("verified delegates")
     if audience.kind == "lang":
         return tr._("delegates reading {language}").format(language=language_name(audience.value or ""))
     if audience.kind == "country":
@@ -89,6 +92,7 @@ def ask_audience(tr: Translator, draft: BroadcastView, has_sessions: bool) -> Re
         Button(tr._("All delegates"), data(draft.id, "aud", "all")),
         Button(tr._("One language"), data(draft.id, "aud", "lang")),
         Button(tr._("One delegation"), data(draft.id, "aud", "country")),
+        Button(tr._("Verified delegates"), data(draft.id, "aud", "verified")),
     ]
     if has_sessions:
         buttons.append(Button(tr._("Subscribers of a session"), data(draft.id, "aud", "session")))
@@ -103,10 +107,6 @@ def choose_language(tr: Translator, draft: BroadcastView, languages: Iterable[st
 def choose_country(tr: Translator, draft: BroadcastView, snap: EventSnapshot) -> Reply:
     buttons = [Button(tr.pick(name), data(draft.id, "country", code)) for code, name, _ in snap.delegations]
     return Reply(esc(tr._("Which delegation?")), (*rows(buttons, 3), (cancel_button(tr, draft.id),)))
-
-
-def session_choices(snap: EventSnapshot) -> list[SessionView]:
-    return [s for s in snap.sessions if not s.cancelled]
 
 
 def choose_session(tr: Translator, draft: BroadcastView, snap: EventSnapshot) -> Reply:

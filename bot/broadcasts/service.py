@@ -34,9 +34,10 @@ from bot.outbox.service import PRIORITY_BROADCAST, PRIORITY_HELPDESK, Outgoing
 
 log = logging.getLogger(__name__)
 KIND = "broadcast"
-AUDIENCE_KINDS = ("all", "lang", "country", "session")
+AUDIENCE_KINDS = ("all", "lang", "country", "session", "verified")
 MAX_CAPTION = 1024
 PROGRESS_EVERY = timedelta(seconds=3)
+RATE_WINDOW = timedelta(seconds=5)
 DRAFT_IDLE = timedelta(hours=1)  # an organiser's typed answers count for a draft this long after its last step
 
 
@@ -46,22 +47,23 @@ class BroadcastError(ValueError):
 
 @dataclass(frozen=True)
 class Audience:
-    """Who receives a broadcast: all delegates, one language, one delegation, or one session's subscribers."""
+    """Who receives a broadcast: all delegates, one language, one delegation, one session's subscribers,
+    or the verified (accredited) delegates."""
 
     kind: str
     value: str | None = None
 
     @classmethod
     def parse(cls, text: str) -> Audience:
-        """"all", "lang:id", "country:JP", "session:opening" (as the CLI and the database write it)."""
+        """"all", "lang:id", "country:JP", "session:opening", "verified" (as the CLI and the database write it)."""
         kind, _, value = text.strip().partition(":")
         kind = {"language": "lang", "delegation": "country"}.get(kind.lower(), kind.lower())
         if kind not in AUDIENCE_KINDS:
-            raise BroadcastError(f"unknown audience {text!r}: use all, lang:CODE, country:ISO or session:ID")
-        if kind == "all":
+            raise BroadcastError(f"unknown audience {text!r}: use all, lang:CODE, country:ISO, session:ID or verified")
+        if kind in ("all", "verified"):
             if value:
-                raise BroadcastError(f"audience 'all' takes no value (got {text!r})")
-            return cls("all")
+                raise BroadcastError(f"audience {kind!r} takes no value (got {text!r})")
+            return cls(kind)
         if not value.strip():
             raise BroadcastError(f"audience {kind!r} needs a value, e.g. {kind}:{_EXAMPLE[kind]}")
         value = value.strip()
@@ -90,9 +92,10 @@ class Attachment:
 class Progress:
     total: int
     sent: int
-    failed: int
+    failed: int  # blocked included
     cancelled: int
     waiting: int  # pending or being sent right now
+    blocked: int = 0  # failed because the delegate blocked the bot
 
     @property
     def finished(self) -> bool:
@@ -107,6 +110,7 @@ class BroadcastView:
     id: int
     origin: str
     created_by: int | None
+    sent_by: str | None
     chat_id: int | None
     status: str
     step: str | None
@@ -145,7 +149,7 @@ class AudienceSize:
 def _view(row: Broadcast) -> BroadcastView:
     attachment = Attachment(row.attachment["kind"], row.attachment["file_id"], row.attachment.get("filename")) if row.attachment else None
     return BroadcastView(
-        id=row.id, origin=row.origin, created_by=row.created_by, chat_id=row.chat_id, status=row.status,
+        id=row.id, origin=row.origin, created_by=row.created_by, sent_by=row.sent_by, chat_id=row.chat_id, status=row.status,
         step=row.step, texts=dict(row.texts or {}), attachment=attachment,
         audience=Audience.parse(row.audience) if row.audience else None, send_at=row.send_at, total=row.total,
         progress_message_id=row.progress_message_id, created_at=row.created_at, released_at=row.released_at,
@@ -163,7 +167,8 @@ def render_broadcast(
     text in that language or, without a translation, in the event's default language. The text is
     escaped (organisers write plain text) and split at 4096 at a line or sentence boundary."""
     text = texts.get(tr.language) or texts.get(default_language) or next(iter(texts.values()), None) or ""
-    body = f"📢 {b(tr._('Announcement from the organisers'))}\n\n{esc(text.strip())}"
+    header = tr._("Announcement from the organisers")  # outside the f-string, where Babel's extractor finds it
+    body = f"📢 {b(header)}\n\n{esc(text.strip())}"
     if attachment is None:
         return tuple(Reply(part) for part in split_message(body))
     if len(body) <= MAX_CAPTION:
@@ -223,6 +228,8 @@ class BroadcastService:
             query = query.where(Delegate.delegation_id == audience.value)
         elif audience.kind == "session":
             query = query.where(Delegate.user_id.in_(_session_subscribers(audience.value or "")))
+        elif audience.kind == "verified":
+            query = query.where(Delegate.verified.is_(True))
         rows = (await db.execute(query.order_by(Delegate.user_id))).all()
         seen: dict[int, str] = {}
         for chat_id, language in rows:
@@ -327,17 +334,25 @@ class BroadcastService:
         query = select(Broadcast).where(Broadcast.id == draft_id, Broadcast.created_by == user_id, Broadcast.status == DRAFT)
         return (await db.execute(query)).scalar_one_or_none()
 
-    # --- broadcasts from the CLI ---------------------------------------------------------------
+    # --- broadcasts from the CLI and the console ----------------------------------------------
     async def create(self, texts: dict[str, str], audience: Audience, send_at: datetime | None = None,
-                     attachment: Attachment | None = None) -> Released | BroadcastView:
-        """A broadcast from the terminal: released at once, or scheduled when `send_at` lies ahead."""
+                     attachment: Attachment | None = None, *, origin: str = "cli", sent_by: str | None = None,
+                     form_key: str | None = None) -> Released | BroadcastView:
+        """A broadcast made in one go (the terminal, the console): released at once, or scheduled when
+        `send_at` lies ahead. `sent_by` records who sent it; a `form_key` already used (the console's
+        form submitted twice) sends nothing more and gives the broadcast it made."""
         await self.check_texts(texts)
         audience = await self.check_audience(audience)
         now = self.now()
         snap = await self.events.snapshot()
         async with self.database.session() as db:
-            row = Broadcast(origin="cli", status=SCHEDULED, texts=texts, audience=str(audience), send_at=send_at,
-                            attachment=attachment.to_json() if attachment else None, total=0, created_at=now, updated_at=now)
+            if form_key is not None:
+                earlier = (await db.execute(select(Broadcast).where(Broadcast.form_key == form_key))).scalar_one_or_none()
+                if earlier is not None:
+                    return _view(earlier)
+            row = Broadcast(origin=origin, status=SCHEDULED, texts=texts, audience=str(audience), send_at=send_at, sent_by=sent_by,
+                            form_key=form_key, attachment=attachment.to_json() if attachment else None, total=0,
+                            created_at=now, updated_at=now)
             db.add(row)
             await db.flush()
             if send_at is not None and send_at > now:
@@ -415,12 +430,20 @@ class BroadcastService:
         async with self.database.session() as db:
             row = await db.get(Broadcast, broadcast_id)
             counts = await outbox.counts(db, str(broadcast_id))
+            blocked = await outbox.blocked(db, str(broadcast_id))
         total = row.total if row is not None else 0
         sent = counts.get(ROW_SENT, 0)
         waiting = counts.get(ROW_PENDING, 0) + counts.get(ROW_SENDING, 0)
         cancelled = counts.get(ROW_CANCELLED, 0)
         failed = sum(counts.values()) - sent - waiting - cancelled
-        return Progress(max(total, sum(counts.values())), sent, failed, cancelled, waiting)
+        return Progress(max(total, sum(counts.values())), sent, failed, cancelled, waiting, blocked)
+
+    async def send_rate(self, broadcast_id: int, window: timedelta = RATE_WINDOW) -> float:
+        """Messages sent per second over the last `window` (what the console compares with Telegram's 30/s)."""
+        now = self.now()
+        async with self.database.session() as db:
+            sent = await outbox.sent_since(db, str(broadcast_id), now - window)
+        return sent / window.total_seconds()
 
     async def sending(self) -> list[BroadcastView]:
         async with self.database.session() as db:

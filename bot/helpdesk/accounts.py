@@ -44,6 +44,7 @@ class AgentView:
     name: str
     active: bool
     created_at: datetime
+    organiser: bool = False  # also sees the organisers' pages (broadcasts, the live picture, training)
 
 
 @dataclass(frozen=True)
@@ -80,7 +81,7 @@ def _token_hash(token: str) -> str:
 
 
 def _view(row: HelpdeskAgent) -> AgentView:
-    return AgentView(row.id, row.name, row.active, row.created_at)
+    return AgentView(row.id, row.name, row.active, row.created_at, bool(row.organiser))
 
 
 class AgentService:
@@ -89,13 +90,13 @@ class AgentService:
         self.now = now
         self.throttle = throttle or LoginThrottle(database, now)
 
-    async def add(self, name: str, password: str) -> AgentView:
+    async def add(self, name: str, password: str, *, organiser: bool = False) -> AgentView:
         name, password = check_name(name), check_password(password)
         password_hash = await asyncio.to_thread(_hasher.hash, password)
         async with self.database.session() as db:
             if (await db.execute(select(HelpdeskAgent.id).where(HelpdeskAgent.name == name))).first():
                 raise AccountError(f"an agent named {name!r} exists already (use set-password)")
-            row = HelpdeskAgent(name=name, password_hash=password_hash, active=True, created_at=self.now())
+            row = HelpdeskAgent(name=name, password_hash=password_hash, active=True, organiser=organiser, created_at=self.now())
             db.add(row)
             await db.flush()
             return _view(row)
@@ -108,6 +109,15 @@ class AgentService:
                 return False
             row.password_hash, row.active = password_hash, True
             await db.execute(delete(HelpdeskSession).where(HelpdeskSession.agent_id == row.id))
+            return True
+
+    async def set_organiser(self, name: str, organiser: bool) -> bool:
+        """Gives or takes the organiser role; it counts from the agent's next request."""
+        async with self.database.session() as db:
+            row = (await db.execute(select(HelpdeskAgent).where(HelpdeskAgent.name == name))).scalars().first()
+            if row is None:
+                return False
+            row.organiser = organiser
             return True
 
     async def deactivate(self, name: str) -> bool:

@@ -2,7 +2,9 @@
 
     python -m bot helpdesk add-agent budi                  # asks for the password twice
     echo "$PASSWORD" | python -m bot helpdesk add-agent budi --password-stdin
+    python -m bot helpdesk add-agent sari --organiser        # also sees broadcasts, the live picture, training
     python -m bot helpdesk set-password budi | remove-agent budi | agents
+    python -m bot helpdesk grant-organiser budi | revoke-organiser budi
     python -m bot export-training                          # data/nlu/helpdesk.yml, then `make train`
     python -m bot export-training other.yml --faq faq.yml
 
@@ -38,6 +40,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
         a = sub.add_parser(action, help=text)
         a.add_argument("name")
         a.add_argument("--password-stdin", action="store_true", help="read the password from standard input (one line)")
+        if action == "add-agent":
+            a.add_argument("--organiser", action="store_true", help="an organiser: also the broadcasts, live picture and training pages")
+    for action, text in (("grant-organiser", "let an agent use the organisers' pages"), ("revoke-organiser", "take the organisers' pages away")):
+        sub.add_parser(action, help=text).add_argument("name")
     r = sub.add_parser("remove-agent", help="stop an agent from logging in (ends their sessions)")
     r.add_argument("name")
     sub.add_parser("agents", help="list the console accounts")
@@ -70,7 +76,16 @@ async def _accounts(args: argparse.Namespace) -> int:
         agents = AgentService(database, clock_from(settings.assistant_now).now)
         if args.action == "agents":
             for agent in await agents.agents():
-                print(f"{agent.name}\t{'active' if agent.active else 'removed'}\t{agent.created_at:%Y-%m-%d %H:%M} UTC")
+                role = "organiser" if agent.organiser else "agent"
+                print(f"{agent.name}\t{role}\t{'active' if agent.active else 'removed'}\t{agent.created_at:%Y-%m-%d %H:%M} UTC")
+            return 0
+        if args.action in ("grant-organiser", "revoke-organiser"):
+            granted = args.action == "grant-organiser"
+            done = await agents.set_organiser(args.name, granted)
+            if not done:
+                print(f"helpdesk: there is no agent {args.name!r}", file=sys.stderr)
+                return 1
+            print(f"{args.name} {'is now an organiser' if granted else 'is no longer an organiser'}")
             return 0
         if args.action == "remove-agent":
             done = await agents.deactivate(args.name)
@@ -80,8 +95,9 @@ async def _accounts(args: argparse.Namespace) -> int:
         if password is None:
             return 1
         if args.action == "add-agent":
-            agent = await agents.add(args.name, password)
-            print(f"Agent {agent.name} created; they log in at http://127.0.0.1:{settings.helpdesk_web_port}/")
+            agent = await agents.add(args.name, password, organiser=args.organiser)
+            role = "Organiser" if agent.organiser else "Agent"
+            print(f"{role} {agent.name} created; they log in at http://127.0.0.1:{settings.helpdesk_web_port}/")
             return 0
         if await agents.set_password(args.name, password):
             print(f"Password of {args.name} changed; their open sessions were ended")

@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Boolean, Column, Float, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, BigInteger, Boolean, Column, Float, ForeignKey, Index, Integer, String, Text, false
 
 from bot.db import Base, UTCDateTime
 
@@ -61,6 +61,8 @@ class HelpdeskAgent(Base):
     name: str = Column(String(100), nullable=False, unique=True)
     password_hash: str = Column(String(255), nullable=False)  # argon2id
     active: bool = Column(Boolean, nullable=False, default=True)
+    # Organisers also see the organisers' pages (broadcasts, the live picture, training); 0060.
+    organiser: bool = Column(Boolean, nullable=False, default=False, server_default=false())
     created_at: datetime = Column(UTCDateTime, nullable=False)
 
 

@@ -27,7 +27,8 @@ def dump(replies: list[Reply] | tuple[Reply, ...]) -> list[dict[str, Any]]:
         if isinstance(r, Edit):
             item["edit"] = r.message_id
         if r.buttons:
-            item["buttons"] = [[{"text": b.text, "data": b.data, "url": b.url} for b in row] for row in r.buttons]
+            item["buttons"] = [[{"text": b.text, "data": b.data, "url": b.url, **({"web_app": b.web_app} if b.web_app else {})} for b in row]
+                               for row in r.buttons]
         if r.venue:
             item["venue"] = vars(r.venue).copy()
         if r.document:
@@ -44,7 +45,7 @@ def dump(replies: list[Reply] | tuple[Reply, ...]) -> list[dict[str, Any]]:
 def load(items: list[dict[str, Any]]) -> list[Reply]:
     replies: list[Reply] = []
     for item in items:
-        buttons = tuple(tuple(Button(b["text"], b.get("data"), b.get("url")) for b in row) for row in item.get("buttons", []))
+        buttons = tuple(tuple(Button(b["text"], b.get("data"), b.get("url"), b.get("web_app")) for b in row) for row in item.get("buttons", []))
         venue = VenuePin(**item["venue"]) if item.get("venue") else None
         doc = item.get("document")
         document = Document(doc["filename"], base64.b64decode(doc["content"]), doc.get("mime_type", "application/octet-stream"), doc.get("caption", "")) if doc else None

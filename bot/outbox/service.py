@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.answers.reply import Reply
 from bot.db import affected
 from bot.outbox import payload
-from bot.outbox.models import CANCELLED, PENDING, SENDING, OutboxMessage
+from bot.outbox.models import CANCELLED, FAILED, PENDING, SENDING, SENT, OutboxMessage
 
 PRIORITY_REPLY, PRIORITY_REMINDER, PRIORITY_HELPDESK, PRIORITY_BROADCAST = 10, 20, 30, 100
 BULK = 100  # batches larger than this are inserted with one statement executed many times
@@ -167,6 +167,24 @@ async def counts(db: AsyncSession, source_id: str) -> dict[str, int]:
         select(OutboxMessage.status, func.count()).where(OutboxMessage.source_id == source_id).group_by(OutboxMessage.status)
     )
     return {status: int(n) for status, n in result.all()}
+
+
+async def blocked(db: AsyncSession, source_id: str) -> int:
+    """How many of a source's messages failed because the delegate blocked the bot (the dispatcher
+    records those as failed with an error starting "blocked:")."""
+    result = await db.execute(
+        select(func.count()).select_from(OutboxMessage)
+        .where(OutboxMessage.source_id == source_id, OutboxMessage.status == FAILED, OutboxMessage.last_error.startswith("blocked:"))
+    )
+    return int(result.scalar() or 0)
+
+
+async def sent_since(db: AsyncSession, source_id: str, since: datetime) -> int:
+    result = await db.execute(
+        select(func.count()).select_from(OutboxMessage)
+        .where(OutboxMessage.source_id == source_id, OutboxMessage.status == SENT, OutboxMessage.sent_at >= since)
+    )
+    return int(result.scalar() or 0)
 
 
 @dataclass(frozen=True)

@@ -73,7 +73,8 @@ def render(sent: SentMessage, first_number: int = 1) -> str:
     for row in sent.buttons:
         cells = []
         for button in row:
-            cells.append(f"[{number}] {button.text}" + (f" ↗ {button.url}" if button.url else ""))
+            link = button.url or button.web_app  # a Mini App opens like a link here
+            cells.append(f"[{number}] {button.text}" + (f" ↗ {link}" if link else ""))
             number += 1
         lines.append("  ".join(cells))
     for keys in sent.keyboard:
@@ -90,7 +91,7 @@ def render(sent: SentMessage, first_number: int = 1) -> str:
 
 
 def choices_of(sent: SentMessage) -> list[Choice]:
-    choices = [Choice(button.text, sent, button.callback_data, button.url) for row in sent.buttons for button in row]
+    choices = [Choice(button.text, sent, button.callback_data, button.url or button.web_app) for row in sent.buttons for button in row]
     choices += [Choice(text, sent) for row in sent.keyboard for text in row]
     return choices
 

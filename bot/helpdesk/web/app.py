@@ -9,7 +9,9 @@ Security, in one place:
   a session) a double-submit token also held in a cookie; a missing or wrong token gets 403;
 - every response carries a Content-Security-Policy without scripts (the console has none), and
   nosniff, no framing, no referrer, no caching headers;
-- delegate and agent text only reaches HTML through Jinja's autoescaping.
+- delegate and agent text only reaches HTML through Jinja's autoescaping;
+- roles: every agent sees the tickets and the statistics; pages a feature marks `role=ORGANISER`
+  (broadcasts, the live picture, training) are listed and served only to organisers (403 for others).
 """
 
 from __future__ import annotations
@@ -55,22 +57,36 @@ SECURITY_HEADERS = {
     "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
 }
 ReloadModel = Callable[[], Awaitable[bool]]
+ORGANISER = "organiser"  # the role of the organisers' pages (ConsolePage.role)
 
 
 @dataclass(frozen=True)
 class ConsolePage:
-    """A page a feature adds to the console, behind the same login: its path, its menu label (in the
-    console's language) and its handler, which renders with `Console.render`."""
+    """A page a feature adds to the console, behind the same login and CSRF check: its path, its menu
+    label (in the console's language; None: not in the menu, e.g. a form's target or a CSV export),
+    its handler (which renders with `Console.render`), the HTTP method, and the role it needs (None:
+    every agent; ORGANISER: organisers only, others get 403). The organisers' pages: broadcasts, the
+    live picture, training; the schedule's sync status (issue 16) joins them from the schedule feature's
+    `console_pages` the same way."""
 
     path: str
-    label: Callable[[Translator], str]
+    label: Callable[[Translator], str] | None
     handler: Callable[[Console, web.Request], Awaitable[web.StreamResponse]]
+    method: str = "GET"
+    role: str | None = None
 
-templates = Environment(
-    loader=FileSystemLoader(str(HERE / "templates")), autoescape=True, trim_blocks=True, lstrip_blocks=True,
-    undefined=StrictUndefined,
-)
-templates.globals.update(excerpt=excerpt, language_name=language_name, reason_text=reason_text, FAQ_CHOICE=FAQ_CHOICE)
+
+
+def console_templates(*directories: Path) -> Environment:
+    """The console's Jinja environment (autoescaped, strict); a feature passes its own template
+    directory, searched before the console's, so its pages extend the console's base.html."""
+    loader = FileSystemLoader([*(str(d) for d in directories), str(HERE / "templates")])
+    env = Environment(loader=loader, autoescape=True, trim_blocks=True, lstrip_blocks=True, undefined=StrictUndefined)
+    env.globals.update(excerpt=excerpt, language_name=language_name, reason_text=reason_text, FAQ_CHOICE=FAQ_CHOICE)
+    return env
+
+
+templates = console_templates()
 
 
 async def _security_headers(request: web.Request, response: web.StreamResponse) -> None:
@@ -119,7 +135,7 @@ class Console:
             web.post(r"/tickets/{id:\d{1,12}}/label", self.label),
             web.get("/stats", self.stats),
             web.post("/model/reload", self.reload),
-            *(web.get(page.path, self._page_handler(page)) for page in self.pages),
+            *(web.route(page.method, page.path, self._page_handler(page)) for page in self.pages),
             web.static("/static", str(HERE / "static"), show_index=False, follow_symlinks=False),
         ])
         return app
@@ -152,20 +168,29 @@ class Console:
 
     def _page_handler(self, page: ConsolePage) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
         async def handle(request: web.Request) -> web.StreamResponse:
+            if not _may_see(request.get("session"), page):
+                tr = await self.helpdesk.translator()
+                return self._render(request, tr, "error.html", status=403, message=tr._(
+                    "This page is for the event's organisers. Ask an organiser to give you the role if you need it."
+                ))
             return await page.handler(self, request)
 
         return handle
 
     # --- rendering ---------------------------------------------------------------------------
-    def render(self, request: web.Request, tr: Translator, name: str, status: int = 200, **context: Any) -> web.Response:
-        return self._render(request, tr, name, status, **context)
+    def render(self, request: web.Request, tr: Translator, name: str, status: int = 200, *, env: Environment | None = None,
+               **context: Any) -> web.Response:
+        """A page in the console's frame; `env` is a feature's `console_templates(...)` environment.
+        Templates translate with `_()` and `ngettext()` (extracted into the catalogs) or `tr`."""
+        return self._render(request, tr, name, status, env=env, **context)
 
-    def _render(self, request: web.Request, tr: Translator, name: str, status: int = 200, **context: Any) -> web.Response:
+    def _render(self, request: web.Request, tr: Translator, name: str, status: int = 200, *, env: Environment | None = None,
+                **context: Any) -> web.Response:
         session: SessionView | None = request.get("session")
         context.setdefault("notice", None)
-        html = templates.get_template(name).render(
-            tr=tr, agent=session.agent if session else None, csrf=session.csrf_token if session else "",
-            feature_pages=[(page.path, page.label(tr)) for page in self.pages], **context
+        html = (env or templates).get_template(name).render(
+            tr=tr, _=tr._, ngettext=tr.ngettext, agent=session.agent if session else None, csrf=session.csrf_token if session else "",
+            feature_pages=[(page.path, page.label(tr)) for page in self.pages if page.label and _may_see(session, page)], **context
         )
         return web.Response(text=html, status=status, content_type="text/html", charset="utf-8")
 
@@ -185,8 +210,7 @@ class Console:
 
     @staticmethod
     def _agent(request: web.Request) -> str:
-        session: SessionView = request["session"]
-        return session.agent.name
+        return agent_name(request)
 
     # --- login -------------------------------------------------------------------------------
     async def home(self, request: web.Request) -> web.StreamResponse:
@@ -296,6 +320,18 @@ class Console:
     async def reload(self, request: web.Request) -> web.StreamResponse:
         changed = await self.reload_model() if self.reload_model is not None else False
         raise web.HTTPFound("/stats?notice=" + ("model_reloaded" if changed else "model_current"))
+
+
+def agent_name(request: web.Request) -> str:
+    """The logged-in agent behind a request (the guard has checked the session)."""
+    session: SessionView = request["session"]
+    return session.agent.name
+
+
+def _may_see(session: SessionView | None, page: ConsolePage) -> bool:
+    if page.role is None:
+        return session is not None
+    return session is not None and page.role == ORGANISER and session.agent.organiser
 
 
 def _redirect(location: str) -> web.Response:

@@ -32,13 +32,17 @@ class Button:
     text: str
     callback_data: str | None = None
     url: str | None = None
+    web_app: str | None = None  # the Mini App's URL
 
-    def to_dict(self) -> dict[str, str]:
-        return {
+    def to_dict(self) -> dict[str, object]:
+        values: dict[str, object] = {
             key: value
             for key, value in (("text", self.text), ("callback_data", self.callback_data), ("url", self.url))
             if value is not None
         }
+        if self.web_app is not None:
+            values["web_app"] = {"url": self.web_app}
+        return values
 
 
 @dataclass(frozen=True)
@@ -120,6 +124,12 @@ def _inline_button(button: object, max_callback_data: int) -> Button:
     url = button.get("url")
     if "url" in button and (not isinstance(url, str) or not url.startswith(_URL_SCHEMES) or " " in url):
         raise MarkupError("Bad Request: BUTTON_URL_INVALID")
+    web_app = button.get("web_app")
+    if "web_app" in button:
+        web_app_url = web_app.get("url") if isinstance(web_app, dict) else None
+        if not isinstance(web_app_url, str) or not web_app_url.startswith("https://"):
+            raise MarkupError(f"Bad Request: inline keyboard button Web App URL '{web_app_url}' is invalid: Only HTTPS links are allowed")
+        return Button(text=text, web_app=web_app_url)
     return Button(text=text, callback_data=data, url=url)
 
 

@@ -787,6 +787,11 @@ async def set_chat_menu_button(api: BotApi, params: Params) -> bool:
     button = params.obj("menu_button") or {"type": "default"}
     if not isinstance(button, dict) or button.get("type") not in ("default", "commands", "web_app"):
         raise bad_request("can't parse menu button JSON object")
+    if button["type"] == "web_app":
+        web_app = button.get("web_app")
+        url = web_app.get("url") if isinstance(web_app, dict) else None
+        if not isinstance(url, str) or not url.startswith("https://") or not str(button.get("text") or "").strip():
+            raise bad_request("menu button Web App URL is invalid: Only HTTPS links are allowed")
     api.state.menu_buttons[chat_id] = button
     return True
 

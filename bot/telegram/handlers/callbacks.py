@@ -86,7 +86,8 @@ async def _answer_with(update: Update, context: Context, build: Callable[[Transl
 
 
 async def on_agenda(update: Update, context: Context, arg: str) -> None:
-    await _answer_with(update, context, lambda tr, snap, now: agenda_overview(tr, snap, now))
+    answers = services(context).answers
+    await _answer_with(update, context, lambda tr, snap, now: answers.with_agenda_buttons(tr, agenda_overview(tr, snap, now)))
 
 
 async def on_day(update: Update, context: Context, arg: str) -> None:
@@ -102,7 +103,7 @@ async def on_day(update: Update, context: Context, arg: str) -> None:
         await stale(update, context)
         return
     await acknowledge(update, context)
-    await edit_or_send(context.bot, pressed_message(update), chat, agenda_day(tr, snap, day, s.clock.now()).messages[0])
+    await edit_or_send(context.bot, pressed_message(update), chat, s.answers.with_agenda_buttons(tr, agenda_day(tr, snap, day, s.clock.now())).messages[0])
 
 
 async def on_session(update: Update, context: Context, arg: str) -> None:

@@ -40,7 +40,8 @@ async def help_command(update: Update, context: Context) -> None:
 
 
 async def agenda(update: Update, context: Context) -> None:
-    await _simple(update, context, lambda tr, snap, now: agenda_overview(tr, snap, now))
+    answers = services(context).answers
+    await _simple(update, context, lambda tr, snap, now: answers.with_agenda_buttons(tr, agenda_overview(tr, snap, now)))
 
 
 async def now(update: Update, context: Context) -> None:

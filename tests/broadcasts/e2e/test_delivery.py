@@ -22,7 +22,7 @@ def announcements(harness, chats: list[int]) -> Counter[int]:  # type: ignore[no
     return Counter(
         c.chat_id for c in harness.emu.calls
         if c.method in ("sendMessage", "sendPhoto") and c.status == 200 and c.chat_id in wanted
-        and "Announcement from the organisers" in str(c.params.get("text") or c.params.get("caption") or "")
+        and str(c.params.get("text") or c.params.get("caption") or "").startswith("📢")  # the header, in the delegate's language
     )
 
 
