@@ -70,7 +70,7 @@ async def main(browser: bool) -> None:
             return Translator(language, snap.timezone, snap.default_language)
 
         app = web.Application()
-        app.add_routes(miniapp_routes(MiniAppService(delegates, events, reminders, translator), InitDataValidator(TOKEN, timedelta(hours=1)), lambda: NOW))
+        app.add_routes(miniapp_routes(MiniAppService(delegates, events, reminders, translator), InitDataValidator(TOKEN, timedelta(hours=1)), lambda: NOW, wall_clock=lambda: NOW))
         init_data = sign_init_data(TOKEN, {"id": 1, "first_name": "Bench"}, NOW)
         headers = {"Authorization": f"tma {init_data}"}
         async with TestClient(TestServer(app)) as client:

@@ -15,7 +15,7 @@ import asyncio
 import shutil
 import sys
 import tempfile
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from urllib.parse import quote
 
@@ -122,7 +122,7 @@ async def miniapp(browser, h: Harness) -> list[Path]:  # type: ignore[no-untyped
     base = f"http://127.0.0.1:{h.services.http_port}/app"
     shots = []
     for user_id, language in ((9000, "en"), (9001, "id")):
-        init_data = sign_init_data(TOKEN, {"id": user_id, "first_name": f"Delegate {user_id}", "language_code": language}, h.clock.now())
+        init_data = sign_init_data(TOKEN, {"id": user_id, "first_name": f"Delegate {user_id}", "language_code": language}, datetime.now(timezone.utc))
         page = await browser.new_page(viewport={"width": 390, "height": 844}, device_scale_factor=2)
         await page.goto(f"{base}#tgWebAppData={quote(init_data)}&tgWebAppVersion=8.0")
         await page.wait_for_selector("li.session")

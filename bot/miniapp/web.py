@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
-from datetime import datetime
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -86,15 +86,22 @@ def _refusal(status: int, message: str) -> web.Response:
     return web.Response(text=message, status=status, content_type="text/plain", charset="utf-8", headers=HEADERS)
 
 
+def utc_now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
 def miniapp_routes(
     app_service: MiniAppService, validator: InitDataValidator, now: Callable[[], datetime], search: Search = search_sessions,
+    wall_clock: Callable[[], datetime] = utc_now,
 ) -> list[web.AbstractRouteDef]:
+    """`now` is the event's clock (what is on now; a rehearsal's ASSISTANT_NOW); `wall_clock` the real
+    time that Telegram's auth_date is judged by, whatever moment the event is rehearsed at."""
     def authenticated(view: View) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
         async def handle(request: web.Request) -> web.StreamResponse:
             header = request.headers.get("Authorization", "")
             init_data = header[4:] if header.startswith("tma ") else None
             try:
-                user = validator.validate(init_data, now())
+                user = validator.validate(init_data, wall_clock())
             except InitDataError as error:
                 log.info("Mini App request refused: %s", error)
                 return _refusal(401, "This page only works when opened from the assistant's button in Telegram.")

@@ -69,6 +69,6 @@ async def mini(loaded_database: Database, clock: ManualClock) -> AsyncIterator[M
 
     service = MiniAppService(delegates, events, reminders, translator)
     app = web.Application()
-    app.add_routes(miniapp_routes(service, InitDataValidator(TOKEN, timedelta(hours=1)), clock.now))
+    app.add_routes(miniapp_routes(service, InitDataValidator(TOKEN, timedelta(hours=1)), clock.now, wall_clock=clock.now))
     async with TestClient(TestServer(app)) as client:
         yield Mini(loaded_database, clock, delegates, reminders, client)

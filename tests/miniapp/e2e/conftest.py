@@ -4,6 +4,7 @@ polling the Bot API emulator, the outbox delivering), its HTTP server serving th
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from datetime import datetime, timezone
 from pathlib import Path
 from urllib.parse import quote
 
@@ -35,6 +36,6 @@ async def app_harness(emulator, tmp_path: Path) -> AsyncIterator[Harness]:  # no
 def miniapp_url(h: Harness, user: dict[str, object], token: str = TOKEN) -> str:
     """What Telegram opens: the page, with the launch data in the URL fragment only."""
     assert h.services is not None and h.services.http_port is not None
-    init_data = sign_init_data(token, user, h.clock.now())
+    init_data = sign_init_data(token, user, datetime.now(timezone.utc))  # auth_date is real time, not the rehearsal's
     theme = '{"bg_color":"#ffffff","text_color":"#1d2330","button_color":"#2481cc","button_text_color":"#ffffff"}'
     return f"http://127.0.0.1:{h.services.http_port}/app#tgWebAppData={quote(init_data)}&tgWebAppVersion=8.0&tgWebAppThemeParams={quote(theme)}"
