@@ -13,6 +13,15 @@ answer services:
   session has them ("krisis" -> "session-2-crisis"); words several sessions share -> one keyword
   for the group ("makan siang" -> "lunch"); "sesi 2" / "second session" -> "session 2".
 
+And the organisers' FAQ: every `faq` entry that no intent of its own answers (its topic is not in
+nlu.types.TOPIC_INTENTS: `other`, `accommodation` or none) becomes a Rasa retrieval intent
+`faq/<entry id>`, so "Is there a prayer room?" added to the event file is answered after `make
+train`, without a new intent; the entries of the other topics teach their intent (the `wifi`
+entry's words are examples of ask_wifi). The examples are the entry's question, paraphrases and
+keywords in the languages the model understands. (Keywords wrapped in template questions, "ada
+{keyword}?", were measured and dropped: the template words made the `faq` intent attract
+everyday questions; nlu/README.md.)
+
 Rasa's synonym mapper replaces an extracted entity whose text equals a synonym (ignoring case),
 so the generated forms are also lookup tables: the regex featurizer shows them to the model and
 the lookup extractor finds them verbatim. The output is committed: `rasa train` needs no generator.
@@ -21,6 +30,7 @@ the lookup extractor finds them verbatim. The output is committed: `rasa train` 
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -29,6 +39,9 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+
+from nlu.language import UNDERSTOOD
+from nlu.types import FAQ_INTENT, TOPIC_INTENTS
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_EVENT = ROOT / "data" / "event.yml"
@@ -226,7 +239,42 @@ def build(event: Mapping[str, Any]) -> dict[str, Any]:
         # so "Retno Marsudi" wins over "Retno".
         names.sort(key=lambda n: (-len(n), n.casefold()))
         items.append({"lookup": entity, "examples": _bullets(names)})
+    items += faq_intents(event)
     return {"version": "3.1", "nlu": items}
+
+
+def faq_intents(event: Mapping[str, Any]) -> list[dict[str, str]]:
+    """Examples from the FAQ entries: `faq/<entry id>` for an entry no intent of its own answers,
+    the topic's intent (ask_wifi...) for the others, in the order of the event file."""
+    by_intent: dict[str, dict[str, str]] = {}
+    for entry in event.get("faq") or []:
+        intent = TOPIC_INTENTS.get(str(entry.get("topic")), f"{FAQ_INTENT}/{entry['id']}")
+        examples = by_intent.setdefault(intent, {})
+        for text in [*understood_texts(entry.get("question"), event), *understood_texts(entry.get("paraphrases"), event)]:
+            _add(examples, text)
+        for keyword in understood_texts(entry.get("keywords"), event):
+            _add(examples, keyword)
+    return [{"intent": intent, "examples": _bullets(examples.values())} for intent, examples in by_intent.items() if examples]
+
+
+def _add(examples: dict[str, str], text: str) -> None:
+    example = training_line(text)
+    if example:
+        examples.setdefault(" ".join(example.casefold().split()), example)
+
+
+def understood_texts(value: Any, event: Mapping[str, Any]) -> list[str]:
+    """The strings of a *text* or *text list* field in the languages the model understands (a
+    plain value is in the event's default language)."""
+    default = str(event.get("event", {}).get("default_language") or "en")
+    pairs = ([(str(lang), t) for lang, v in value.items() for t in texts(v)] if isinstance(value, Mapping)
+             else [(default, t) for t in texts(value)])
+    return [t for lang, t in pairs if lang in UNDERSTOOD]
+
+
+def training_line(text: str) -> str:
+    """One line, and no `[text](entity)` that Rasa would read as an annotation."""
+    return re.sub(r"\](?=[\(\{\[])", "] ", " ".join(str(text).split()))
 
 
 def synonym_forms(canonical: str, names: list[str]) -> list[str]:
