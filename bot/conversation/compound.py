@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from nlu.text import words
 from nlu.types import Entity
 
+_LEADING = re.compile(r"^(?:and also|and then|and|also|plus|dan juga|dan|serta|terus|trus|lalu|juga)\s+", re.IGNORECASE)
 MAX_PARTS = 3
 MIN_WORDS = 2
 _CONNECTOR = re.compile(
@@ -30,7 +31,7 @@ def compound_parts(text: str, entities: Sequence[Entity] = ()) -> list[str]:
         parts.append(text[start:m.start()])
         start = m.end()
     parts.append(text[start:])
-    parts = [p.strip(" ,.!?") for p in parts]
+    parts = [_LEADING.sub("", p.strip(" ,.!?")) for p in parts]
     parts = [p for p in parts if p]
     if len(parts) < 2 or len(parts) > MAX_PARTS or any(len(words(p)) < MIN_WORDS for p in parts):
         return []

@@ -38,7 +38,7 @@ DAY_WORDS = _words("""
 """)
 WHERE = _words("where whereabouts room place location venue hall mana dimana ruang ruangan tempat lokasi")
 WHEN = _words("when time start starts begin begins end ends kapan jam pukul mulai selesai waktu")
-WHO = _words("who whom speaks speaking speak talks talking speaker speakers presents presenting siapa pembicara "
+WHO = _words("who who's whos whom speaks speaking speak talks talking speaker speakers presents presenting siapa pembicara "
              "bicara narasumber panelis penceramah")
 REFERENCES = _words("it its there that this them they she he her him itu sana situ tersebut ini dia beliau")
 SESSION_TOPICS = ("session", "speakers")
