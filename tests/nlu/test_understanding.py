@@ -6,7 +6,17 @@ from __future__ import annotations
 
 import pytest
 
-from nlu.evaluate import clinc_queries, faq_files, faq_score, faq_topics, held_out_sets, load_examples, offtopic_sets, oos_rate, score
+from nlu.evaluate import (
+    clinc_queries,
+    faq_files,
+    faq_score,
+    faq_topics,
+    held_out_sets,
+    load_examples,
+    offtopic_sets,
+    oos_rate,
+    score,
+)
 from nlu.interpreter import RasaInterpreter
 from nlu.types import FAQ_INTENT, HANDOFF_INTENTS
 
