@@ -13,6 +13,15 @@ answer services:
   session has them ("krisis" -> "session-2-crisis"); words several sessions share -> one keyword
   for the group ("makan siang" -> "lunch"); "sesi 2" / "second session" -> "session 2".
 
+And the organisers' FAQ: every `faq` entry that no intent of its own answers (its topic is not in
+nlu.types.TOPIC_INTENTS: `other`, `accommodation` or none) becomes a Rasa retrieval intent
+`faq/<entry id>`, so "Is there a prayer room?" added to the event file is answered after `make
+train`, without a new intent; the entries of the other topics teach their intent (the `wifi`
+entry's words are examples of ask_wifi). The examples are the entry's question, paraphrases and
+keywords in the languages the model understands. (Keywords wrapped in template questions, "ada
+{keyword}?", were measured and dropped: the template words made the `faq` intent attract
+everyday questions; nlu/README.md.)
+
 Rasa's synonym mapper replaces an extracted entity whose text equals a synonym (ignoring case),
 so the generated forms are also lookup tables: the regex featurizer shows them to the model and
 the lookup extractor finds them verbatim. The output is committed: `rasa train` needs no generator.
@@ -21,6 +30,7 @@ the lookup extractor finds them verbatim. The output is committed: `rasa train` 
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -29,6 +39,9 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+
+from nlu.language import UNDERSTOOD
+from nlu.types import FAQ_INTENT, TOPIC_INTENTS
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_EVENT = ROOT / "data" / "event.yml"
@@ -206,8 +219,10 @@ def canonical_topic(key: str, ids: list[str], by_id: Mapping[str, Any], language
     return shared[0] if shared else key
 
 
-def build(event: Mapping[str, Any]) -> dict[str, Any]:
-    """The Rasa NLU document: synonyms (form -> canonical value), then one lookup table per entity."""
+def build(event: Mapping[str, Any], known: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """The Rasa NLU document: synonyms (form -> canonical value), one lookup table per entity, the
+    FAQ's examples and the retrieval intents' (placeholder) responses. `known`: the hand-written
+    examples (lower case -> intent), which FAQ examples must not contradict."""
     vocab = Vocabulary()
     speaker_forms(event, vocab)
     day_forms(event, vocab)
@@ -226,7 +241,65 @@ def build(event: Mapping[str, Any]) -> dict[str, Any]:
         # so "Retno Marsudi" wins over "Retno".
         names.sort(key=lambda n: (-len(n), n.casefold()))
         items.append({"lookup": entity, "examples": _bullets(names)})
-    return {"version": "3.1", "nlu": items}
+    items += faq_intents(event, known)
+    doc: dict[str, Any] = {"version": "3.1", "nlu": items}
+    keys = [str(item["intent"]) for item in items if str(item.get("intent", "")).startswith(f"{FAQ_INTENT}/")]
+    if keys:
+        # Rasa wants a response per retrieval intent key; the bot answers from the event data in its
+        # database, so the text is a stable placeholder (editing an answer needs no retraining).
+        doc["responses"] = {f"utter_{key}": [{"text": f"{key}: answered from the event data"}] for key in keys}
+    return doc
+
+
+def faq_intents(event: Mapping[str, Any], known: Mapping[str, str] | None = None) -> list[dict[str, str]]:
+    """Examples from the FAQ entries: `faq/<entry id>` for an entry no intent of its own answers,
+    the topic's intent (ask_wifi...) for the others, in the order of the event file. An example
+    the hand-written data has already (`known`) is left out: under another intent it would
+    contradict it ("bantuan" is help, not the contact entry's keyword)."""
+    by_intent: dict[str, dict[str, str]] = {}
+    for entry in event.get("faq") or []:
+        intent = TOPIC_INTENTS.get(str(entry.get("topic")), f"{FAQ_INTENT}/{entry['id']}")
+        examples = by_intent.setdefault(intent, {})
+        texts_ = [*understood_texts(entry.get("question"), event), *understood_texts(entry.get("paraphrases"), event),
+                  *understood_texts(entry.get("keywords"), event)]
+        for text in texts_:
+            example = training_line(text)
+            key = " ".join(example.casefold().split())
+            if example and key not in (known or {}):
+                examples.setdefault(key, example)
+    return [{"intent": intent, "examples": _bullets(examples.values())} for intent, examples in by_intent.items() if examples]
+
+
+def known_examples(data_dir: Path, skip: Path) -> dict[str, str]:
+    """Hand-written examples of the NLU files in `data_dir` (lower case, entity annotations
+    removed) -> their intent; `skip` (the generated file itself) left out."""
+    known: dict[str, str] = {}
+    for path in sorted(data_dir.rglob("*.yml")):
+        if path.resolve() == skip.resolve():
+            continue
+        doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        for block in doc.get("nlu") or []:
+            if isinstance(block, Mapping) and "intent" in block:
+                for line in str(block.get("examples") or "").splitlines():
+                    line = line.strip()
+                    if line.startswith("- "):
+                        plain = re.sub(r"\[([^\]]+)\]\([^)]*\)", r"\1", line[2:])
+                        known.setdefault(" ".join(plain.casefold().split()), str(block["intent"]))
+    return known
+
+
+def understood_texts(value: Any, event: Mapping[str, Any]) -> list[str]:
+    """The strings of a *text* or *text list* field in the languages the model understands (a
+    plain value is in the event's default language)."""
+    default = str(event.get("event", {}).get("default_language") or "en")
+    pairs = ([(str(lang), t) for lang, v in value.items() for t in texts(v)] if isinstance(value, Mapping)
+             else [(default, t) for t in texts(value)])
+    return [t for lang, t in pairs if lang in UNDERSTOOD]
+
+
+def training_line(text: str) -> str:
+    """One line, and no `[text](entity)` that Rasa would read as an annotation."""
+    return re.sub(r"\](?=[\(\{\[])", "] ", " ".join(str(text).split()))
 
 
 def synonym_forms(canonical: str, names: list[str]) -> list[str]:
@@ -264,12 +337,17 @@ _Dumper.add_representer(_Block, _block)
 
 def render(doc: Mapping[str, Any]) -> str:
     items = [{k: (_Block(v) if k == "examples" else v) for k, v in item.items()} for item in doc["nlu"]]
-    body = yaml.dump({"version": doc["version"], "nlu": items}, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=1000)
+    out: dict[str, Any] = {"version": doc["version"], "nlu": items}
+    if doc.get("responses"):
+        out["responses"] = doc["responses"]
+    body = yaml.dump(out, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=1000)
     return HEADER + body
 
 
-def generate(event_file: Path) -> str:
-    return render(build(yaml.safe_load(event_file.read_text(encoding="utf-8"))))
+def generate(event_file: Path, out: Path = DEFAULT_OUT) -> str:
+    """The generated file's text for `event_file`, given the hand-written data beside `out`."""
+    known = known_examples(out.parent, out) if out.parent.is_dir() else {}
+    return render(build(yaml.safe_load(event_file.read_text(encoding="utf-8")), known))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -278,7 +356,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
     parser.add_argument("--check", action="store_true", help="exit 1 if --out is not what the event file gives")
     args = parser.parse_args(argv)
-    text = generate(args.event)
+    text = generate(args.event, args.out)
     if args.check:
         current = args.out.read_text(encoding="utf-8") if args.out.is_file() else ""
         if current != text:

@@ -24,7 +24,7 @@ from typing import Any
 import httpx
 
 from nlu.text import MAX_CHARS, is_readable, sanitise
-from nlu.types import FALLBACK, Entity, Interpreter, NluUnavailable, Parse, unparsed
+from nlu.types import FALLBACK, FAQ_INTENT, Entity, Interpreter, NluUnavailable, Parse, unparsed
 
 __all__ = [
     "FALLBACK", "MAX_CHARS", "Entity", "Interpreter", "NluUnavailable", "Parse", "RasaHttpInterpreter",
@@ -51,7 +51,21 @@ def from_rasa(text: str, data: dict[str, Any]) -> Parse:
     confidence = float(intent_data.get("confidence") or 0.0)
     if intent == FALLBACK:
         confidence = ranking[0][1] if ranking else 0.0
-    return Parse(text=text, intent=intent, confidence=confidence, entities=_entities(text, data), ranking=ranking)
+    return Parse(
+        text=text, intent=intent, confidence=confidence, entities=_entities(text, data), ranking=ranking,
+        faq_ranking=_faq_ranking(data), unknown_words=tuple(str(w) for w in (data.get("domain_check") or {}).get("unknown_words") or ()),
+    )
+
+
+def _faq_ranking(data: dict[str, Any]) -> tuple[tuple[str, float], ...]:
+    """(entry id, confidence) from the response selector's ranking of the retrieval intent `faq`."""
+    selected = (data.get("response_selector") or {}).get(FAQ_INTENT) or {}
+    prefix = f"{FAQ_INTENT}/"
+    return tuple(
+        (str(r["intent_response_key"]).removeprefix(prefix), float(r.get("confidence") or 0.0))
+        for r in selected.get("ranking") or []
+        if str(r.get("intent_response_key") or "").startswith(prefix)
+    )
 
 
 def _entities(text: str, data: dict[str, Any]) -> tuple[Entity, ...]:

@@ -45,3 +45,28 @@ def _is_latin_letter(char: str) -> bool:
     if not unicodedata.category(char).startswith("L"):
         return False
     return char.isascii() or "LATIN" in unicodedata.name(char, "")
+
+
+_WORD = re.compile(r"\w+(?:[-'’]\w+)*")
+_SUFFIXES = ("nya", "lah", "kah", "pun")  # Indonesian and Malay clitics: "musholanya" is "musholla" + -nya
+
+
+def words(text: str) -> list[str]:
+    """The message's words, lower case, punctuation dropped ("what's" and "start-up" stay whole):
+    what the intent classifier and the domain check see."""
+    return _WORD.findall(text.casefold())
+
+
+def stem(word: str) -> str:
+    """A crude stem for the domain check only: Indonesian clitics and English plural endings off,
+    so that "organizers", "jadwalnya" and "sessions" count as known when their stem is."""
+    for suffix in _SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= 4:
+            word = word[: -len(suffix)]
+            break
+    word = word.removesuffix("'s").removesuffix("’s")
+    if word.endswith("es") and len(word) > 5:
+        return word[:-2]
+    if word.endswith("s") and len(word) > 4 and not word.endswith("ss"):
+        return word[:-1]
+    return word

@@ -1,8 +1,9 @@
 """`python -m nlu.train [--force] [--print-path]`: trains the NLU model only when its inputs changed.
 
-A model is named after a SHA-256 of config.yml, domain.yml and the NLU training files (data/nlu.yml,
-data/nlu/**/*.yml; never data/event.yml, which the bot reads at run time), so the same data never
-trains twice (CI, `make run`, the tests) and any change to it always does.
+A model is named after a SHA-256 of config.yml, domain.yml, the NLU training files (data/nlu.yml,
+data/nlu/**/*.yml; never data/event.yml, which the bot reads at run time) and the source of the
+project's own pipeline components (MODEL_CODE), so the same data never trains twice (CI, `make
+run`, the tests) and any change to it, or to how it is learnt, always does.
 
 Safe with several processes at once (two test sessions, `make run` beside `make test`, someone
 editing the data meanwhile): the files are read once into a snapshot, which is both hashed and
@@ -41,6 +42,15 @@ def training_files(root: Path = ROOT) -> list[Path]:
     return [root / "config.yml", root / "domain.yml", *nlu]
 
 
+MODEL_CODE = ("nlu/classifier.py", "nlu/domain.py", "nlu/retrieval.py", "nlu/features.py", "nlu/text.py",
+              "nlu/types.py", "nlu/components.py")
+"""The modules the pipeline's own components are made of: editing one trains a new model."""
+
+
+def model_code(root: Path = ROOT) -> list[Path]:
+    return [root / name for name in MODEL_CODE if (root / name).is_file()]
+
+
 @dataclass(frozen=True)
 class Snapshot:
     """The training files' contents at one moment, by path relative to the project root."""
@@ -49,7 +59,8 @@ class Snapshot:
 
     @classmethod
     def of(cls, root: Path = ROOT) -> Snapshot:
-        return cls(tuple((p.relative_to(root).as_posix(), p.read_bytes()) for p in training_files(root)))
+        files = [*training_files(root), *model_code(root)]
+        return cls(tuple((p.relative_to(root).as_posix(), p.read_bytes()) for p in files))
 
     @property
     def hash(self) -> str:

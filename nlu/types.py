@@ -16,6 +16,17 @@ OUT_OF_SCOPE = "out_of_scope"
 HANDOFF_INTENTS = frozenset({FALLBACK, OUT_OF_SCOPE})
 """Intents that are never answered from event data: the question goes to the helpdesk inbox."""
 
+FAQ_INTENT = "faq"
+"""The retrieval intent of the organisers' FAQ entries: `faq/<entry id>` in the training data
+(written by nlu.generate), the intent `faq` plus the entry in a Parse."""
+
+TOPIC_INTENTS = {
+    "wifi": "ask_wifi", "dress_code": "ask_dress_code", "meals": "ask_meals", "registration": "ask_registration",
+    "contact": "ask_contact", "transport": "ask_directions", "airport": "ask_directions",
+}
+"""FAQ topics that an intent of their own answers (with every entry of the topic). An entry of any
+other topic (`accommodation`, `other`, or none) is a retrieval intent of its own."""
+
 
 class NluUnavailable(Exception):
     """The model or the NLU server cannot answer right now (not loaded, crashed, unreachable)."""
@@ -48,6 +59,15 @@ class Parse:
     confidence: float
     entities: tuple[Entity, ...] = ()
     ranking: tuple[tuple[str, float], ...] = ()
+    faq_ranking: tuple[tuple[str, float], ...] = ()
+    """FAQ entry ids with their confidence, best first (the retrieval intent's own ranking)."""
+    unknown_words: tuple[str, ...] = ()
+    """Words no in-scope training example uses (the domain check of nlu.domain)."""
+
+    @property
+    def faq_entry(self) -> str | None:
+        """The FAQ entry asked for, when the intent is the retrieval intent `faq`."""
+        return self.faq_ranking[0][0] if self.intent == FAQ_INTENT and self.faq_ranking else None
 
     def entity(self, name: str) -> str | None:
         """The first value of this entity type, or None."""

@@ -29,6 +29,7 @@ from bot.event.service import (
     DayView,
     EventService,
     EventSnapshot,
+    FaqView,
     SessionView,
     active_sessions,
     day_by_id,
@@ -40,6 +41,7 @@ from bot.event.service import (
     sessions_on,
 )
 from bot.i18n import LANGUAGE_NAMES, Translator, normalise_language
+from nlu.types import TOPIC_INTENTS
 
 # Words of a registration question that is really about verifying oneself with an accreditation code.
 ACCREDITATION_WORDS = {
@@ -48,10 +50,10 @@ ACCREDITATION_WORDS = {
 }
 SPEAKER_LIST_LIMIT = 40  # more speakers than this are found by name, not listed
 HANDOFF_INTENTS = {"out_of_scope", "human_handoff", "nlu_fallback"}
-FAQ_INTENTS = {
-    "ask_wifi": ("wifi",), "ask_dress_code": ("dress_code",), "ask_registration": ("registration",),
-    "ask_contact": ("contact",), "ask_meals": ("meals",), "ask_directions": ("transport", "airport"),
-}
+FAQ_INTENTS: dict[str, tuple[str, ...]] = {}
+"""intent -> the FAQ topics it answers (ask_directions: transport and airport), from nlu.types."""
+for _topic, _intent in TOPIC_INTENTS.items():
+    FAQ_INTENTS[_intent] = (*FAQ_INTENTS.get(_intent, ()), _topic)
 
 
 @dataclass(frozen=True)
@@ -62,6 +64,7 @@ class Question:
     intent: str
     confidence: float
     entities: dict[str, list[str]]
+    faq_entry: str | None = None  # with the intent `faq`: the organiser's FAQ entry asked for
 
     def entity(self, name: str) -> str | None:
         values = self.entities.get(name)
@@ -179,8 +182,16 @@ class AnswerService:
             return Answer.of(Reply(text or esc(tr._("I have no directions to the venue yet."))), topic="ask_directions")
         return Answer.of(Reply(text), Reply(venue=pin), topic="ask_directions")
 
-    def _faq(self, tr: Translator, snap: EventSnapshot, topics: Sequence[str], intent: str) -> Answer:
-        entries = [f for f in snap.faq if f.topic in topics]
+    def _faq(self, tr: Translator, snap: EventSnapshot, q: Question, now: datetime) -> Answer:
+        """The organiser's FAQ entry the model picked (retrieval intent `faq/<entry id>`). A model
+        trained on another event file may name an entry that is gone: the helpdesk answers then."""
+        entries = [f for f in snap.faq if f.id == q.faq_entry]
+        return self._faq_entries(tr, entries, f"faq:{q.faq_entry}")
+
+    def _faq_topics(self, tr: Translator, snap: EventSnapshot, topics: Sequence[str], intent: str) -> Answer:
+        return self._faq_entries(tr, [f for f in snap.faq if f.topic in topics], intent)
+
+    def _faq_entries(self, tr: Translator, entries: Sequence[FaqView], topic: str) -> Answer:
         if not entries:
             return self.handoff(tr, "no_faq")
         parts = []
@@ -191,16 +202,16 @@ class AnswerService:
             parts.append(part)
         if any(f.withheld for f in entries):
             parts.append(verify_note(tr))
-        return Answer.of(Reply("\n\n".join(parts)), topic=intent)
+        return Answer.of(Reply("\n\n".join(parts)), topic=topic)
 
     def _ask_wifi(self, tr: Translator, snap: EventSnapshot, q: Question, now: datetime) -> Answer:
-        return self._faq(tr, snap, FAQ_INTENTS["ask_wifi"], "ask_wifi")
+        return self._faq_topics(tr, snap, FAQ_INTENTS["ask_wifi"], "ask_wifi")
 
     def _ask_dress_code(self, tr: Translator, snap: EventSnapshot, q: Question, now: datetime) -> Answer:
-        return self._faq(tr, snap, FAQ_INTENTS["ask_dress_code"], "ask_dress_code")
+        return self._faq_topics(tr, snap, FAQ_INTENTS["ask_dress_code"], "ask_dress_code")
 
     def _ask_registration(self, tr: Translator, snap: EventSnapshot, q: Question, now: datetime) -> Answer:
-        answer = self._faq(tr, snap, FAQ_INTENTS["ask_registration"], "ask_registration")
+        answer = self._faq_topics(tr, snap, FAQ_INTENTS["ask_registration"], "ask_registration")
         desks = [s for s in active_sessions(snap) if s.kind == "registration" and s.ends_at > now]
         if answer.handoff is not None:
             return answer
@@ -212,14 +223,14 @@ class AnswerService:
         return Answer.of(Reply(text), topic="ask_registration")
 
     def _ask_contact(self, tr: Translator, snap: EventSnapshot, q: Question, now: datetime) -> Answer:
-        answer = self._faq(tr, snap, FAQ_INTENTS["ask_contact"], "ask_contact")
+        answer = self._faq_topics(tr, snap, FAQ_INTENTS["ask_contact"], "ask_contact")
         if answer.handoff:
             return answer
         note = esc(tr._("You can also write your question here and ask for a person: the helpdesk team answers in this chat."))
         return Answer.of(Reply(answer.messages[0].text + "\n\n" + note), topic="ask_contact")
 
     def _ask_meals(self, tr: Translator, snap: EventSnapshot, q: Question, now: datetime) -> Answer:
-        faq = self._faq(tr, snap, FAQ_INTENTS["ask_meals"], "ask_meals")
+        faq = self._faq_topics(tr, snap, FAQ_INTENTS["ask_meals"], "ask_meals")
         meals = [s for s in active_sessions(snap) if s.kind in ("meal", "break", "social") and s.ends_at > now]
         day, _ = resolve_day(snap, now, q.entity("day"), q.text)
         if day:
@@ -286,6 +297,9 @@ class AnswerService:
         for query in [*q.entities.get("topic", []), q.text]:
             if query in {s.id for s in snap.sessions}:
                 s = session_by_id(snap, query)
+                if s is not None and day is not None and s.day_id != day.id:
+                    # "and tomorrow?" after lunch on day 1: lunch on day 2, if there is one
+                    return [x for x in sessions_on(snap, day.id) if session_name_key(x) == session_name_key(s)][:1], []
                 return ([s] if s else []), []
             found = find_sessions(snap, query)
             if day is not None:
@@ -309,7 +323,7 @@ class AnswerService:
             s = sessions[0]
             names = [speaker_label(tr, snap.speakers[i]) for i in s.speaker_ids if i in snap.speakers]
             text = b(session_name(tr, s)) + "\n" + esc(tr._("Speakers: {names}").format(names=tr.join(names)))
-            return Answer.of(Reply(text, rows([Button(snap.speakers[i].name, callback("sp", i)) for i in s.speaker_ids if i in snap.speakers])), topic="ask_speakers")
+            return Answer.of(Reply(text, rows([Button(snap.speakers[i].name, callback("sp", i)) for i in s.speaker_ids if i in snap.speakers])), topic=f"speakers:{s.id}")
         return speakers_answer(tr, snap)
 
     def _ask_speaker(self, tr: Translator, snap: EventSnapshot, q: Question, now: datetime) -> Answer:

@@ -3,6 +3,9 @@
 The only place where the NLU's result meets the answers; it knows nothing of Telegram. A question
 in a language the model does not understand (nlu.language) skips the model: the delegate is told,
 in that language, which languages it understands, and the question goes to the helpdesk.
+A follow-up ("and tomorrow?", "who speaks there?") is resolved against the conversation's last
+turns (bot.conversation.followup); a message asking two things is answered part by part
+(bot.conversation.compound).
 """
 
 from __future__ import annotations
@@ -13,12 +16,14 @@ import time
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import delete, select
 
 from bot.answers.reply import Answer, Button, Reply, callback, esc
 from bot.answers.service import AnswerService, Question, menu_buttons
+from bot.conversation import followup
+from bot.conversation.compound import compound_parts
 from bot.conversation.handoff import Handoff, NoHandoff, Unanswered
 from bot.conversation.models import Turn
 from bot.db import Database
@@ -26,12 +31,23 @@ from bot.delegates.service import DelegateView
 from bot.i18n import LANGUAGE_NAMES, Translator
 from nlu.interpreter import Interpreter, NluUnavailable
 from nlu.language import UNDERSTOOD, unsupported_language
+from nlu.types import HANDOFF_INTENTS, Parse
 
 log = logging.getLogger(__name__)
 MAX_TEXT = 4000  # longer messages are kept whole for the helpdesk but understood from their start
 CONTEXT_TURNS = 5
 UNSUPPORTED_LANGUAGE = "unsupported_language"
 """The ticket reason of a question in a language the NLU model does not understand."""
+SMALL_TALK = frozenset({"greet", "thank", "goodbye", "help"})
+"""Intents that do not make a message a compound question ("hi, where is lunch?" asks one thing)."""
+
+
+def question_of(parse: Parse, text: str | None = None) -> Question:
+    entities: dict[str, list[str]] = {}
+    for e in parse.entities:
+        entities.setdefault(e.entity, []).append(str(e.value))
+    return Question(text=text if text is not None else parse.text, intent=parse.intent, confidence=parse.confidence,
+                    entities=entities, faq_entry=parse.faq_entry)
 
 
 def clean_text(text: str) -> str:
@@ -71,14 +87,59 @@ class ConversationService:
             ticket = await self._record(delegate, raw_text, answer, None, None, [])
             return Handled(answer, ticket, (time.perf_counter() - started) * 1000)
         nlu_ms = (time.perf_counter() - started) * 1000
-        entities: dict[str, list[str]] = {}
-        for e in parse.entities:
-            entities.setdefault(e.entity, []).append(str(e.value))
-        question = Question(text=text, intent=parse.intent, confidence=parse.confidence, entities=entities)
-        answer = await self.answers.answer(question, delegate.language, delegate.verified)
+        question = question_of(parse, text)
+        try:
+            answer, intent = await self._answer(delegate, question, parse)
+        except NluUnavailable:  # a part of a compound question could not be parsed: answer the whole
+            answer, intent = await self.answers.answer(question, delegate.language, delegate.verified), parse.intent
         ranking = [[name, round(conf, 4)] for name, conf in parse.ranking]
-        ticket = await self._record(delegate, raw_text, answer, parse.intent, parse.confidence, ranking)
+        ticket = await self._record(delegate, raw_text, answer, intent, parse.confidence, ranking)
         return Handled(answer, ticket, nlu_ms)
+
+    async def _answer(self, delegate: DelegateView, question: Question, parse: Parse) -> tuple[Answer, str]:
+        """The answer, and the intent it answered (a follow-up's is the one it was resolved to)."""
+        resolved = followup.resolve(question, await self._recent(delegate.user_id))
+        if resolved is not None:
+            return await self.answers.answer(resolved, delegate.language, delegate.verified), resolved.intent
+        compound = await self._compound(delegate, parse)
+        if compound is not None:
+            return compound, parse.intent
+        return await self.answers.answer(question, delegate.language, delegate.verified), parse.intent
+
+    async def _recent(self, user_id: int) -> list[followup.Turn]:
+        """The conversation's last turns, newest first, if recent enough to be followed up on."""
+        since = self.now() - timedelta(minutes=followup.FOLLOW_UP_MINUTES)
+        async with self.database.session() as db:
+            turns = (await db.execute(
+                select(Turn).where(Turn.user_id == user_id).order_by(Turn.id.desc()).limit(CONTEXT_TURNS)
+            )).scalars().all()
+        return [followup.Turn(t.intent, t.topic) for t in turns if t.at >= since]
+
+    async def _compound(self, delegate: DelegateView, parse: Parse) -> Answer | None:
+        """Every part answered, when the message asks several different things; None otherwise.
+
+        When the whole message could not be answered but a part can, that part is answered and the
+        rest goes to the helpdesk; when the whole can be answered, a single answerable part changes
+        nothing.
+        """
+        parts = compound_parts(parse.text, parse.entities)
+        if not parts:
+            return None
+        parses = [await self.interpreter.parse(part) for part in parts]
+        answerable = [p for p in parses if p.intent not in HANDOFF_INTENTS and p.intent not in SMALL_TALK]
+        asks = {(p.intent, p.faq_entry) for p in answerable}
+        if not answerable or (len(asks) < 2 and parse.intent not in HANDOFF_INTENTS):
+            return None
+        answers = [await self.answers.answer(question_of(p), delegate.language, delegate.verified) for p in answerable]
+        if any(a.set_language or a.remind_session_ids or a.remind_day_id or a.handoff for a in answers):
+            return None  # language changes and reminders act on their own: one thing at a time
+        messages = [m for a in answers for m in a.messages]
+        handoff = None
+        if len(answerable) < len(parses):  # an off-topic part: the helpdesk answers it (the ticket holds the whole text)
+            rest = self.answers.handoff(await self.answers.translator(delegate.language), "out_of_scope")
+            messages += rest.messages
+            handoff = rest.handoff
+        return Answer.of(*messages, handoff=handoff, topic=answers[-1].topic)
 
     async def _in_unsupported_language(self, delegate: DelegateView, language: str) -> Answer:
         """The handoff answer in `language`, with the menu and, when the event offers that language

@@ -122,7 +122,8 @@ async def _import(db: AsyncSession, data: EventData, now: datetime, replace: boo
     await _upsert_all(db, Speaker, [vars(s).copy() for s in data.speakers], "delete")
     await _upsert_all(db, Delegation, [vars(d).copy() for d in data.delegations], "delete")
     await _upsert_all(db, Exhibitor, [vars(e).copy() for e in data.exhibitors], "delete")
-    await _upsert_all(db, Faq, [vars(f).copy() for f in data.faq], "delete")
+    # paraphrases train the model (nlu.generate); the bot never shows them
+    await _upsert_all(db, Faq, [{k: v for k, v in vars(f).items() if k != "paraphrases"} for f in data.faq], "delete")
     await _upsert_all(db, Place, [vars(p).copy() for p in data.places], "delete")
     await db.flush()
 

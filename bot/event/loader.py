@@ -55,7 +55,7 @@ FIELDS: dict[str, tuple[str, ...]] = {
     "exhibitors": ("id", "name", "description", "booth", "website"),
     "exhibition": ("title", "description", "room", "hours"),
     "exhibition.hours": ("day", "start", "end"),
-    "faq": ("id", "topic", "question", "answer", "verified_answer", "keywords"),
+    "faq": ("id", "topic", "question", "answer", "verified_answer", "keywords", "paraphrases"),
     "places": ("id", "name", "category", "latitude", "longitude", "address", "note", "keywords"),
     "session_overrides": ("id", "title", "label", "description", "topics", "keywords", "public"),
 }
@@ -737,12 +737,13 @@ def _exhibitor(v: _Validator, path: str, obj: dict[str, Any]) -> ExhibitorInfo |
 
 def _faq(v: _Validator, path: str, obj: dict[str, Any]) -> FaqInfo | None:
     ident = v.ident(obj, path)
-    topic = v.choice(obj, path, "topic", FAQ_TOPICS)
+    topic = v.choice(obj, path, "topic", FAQ_TOPICS, default="other")
     question, answer = v.text(obj, path, "question"), v.text(obj, path, "answer")
     verified, keywords = v.text(obj, path, "verified_answer", required=False), v.text_list(obj, path, "keywords")
+    paraphrases = v.text_list(obj, path, "paraphrases")
     if None in (ident, topic, question, answer):
         return None
-    return FaqInfo(ident, topic, question, answer, keywords, verified)  # type: ignore[arg-type]
+    return FaqInfo(ident, topic, question, answer, keywords, verified, paraphrases)  # type: ignore[arg-type]
 
 
 MAX_PLACE_KM = 25.0  # farther than this from the venue is a typo (swapped or mistyped coordinates)

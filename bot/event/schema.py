@@ -112,6 +112,7 @@ class FaqInfo:
     answer: Text
     keywords: TextList = field(default_factory=dict)
     verified_answer: Text | None = None  # shown only to verified (accredited) delegates
+    paraphrases: TextList = field(default_factory=dict)  # training data only (nlu.generate), never stored
 
 
 @dataclass(frozen=True)

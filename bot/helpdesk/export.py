@@ -22,6 +22,7 @@ import yaml
 
 from bot.settings import PROJECT_ROOT
 from nlu.interpreter import sanitise
+from nlu.types import FAQ_INTENT
 
 DEFAULT_TARGET = PROJECT_ROOT / "data" / "nlu" / "helpdesk.yml"
 HEADER = (
@@ -66,12 +67,14 @@ _Dumper.add_representer(_Literal, _literal)
 
 
 def domain_intents(domain_file: Path = PROJECT_ROOT / "domain.yml") -> tuple[str, ...]:
-    """The intents agents may label with: those the NLU model knows (domain.yml)."""
+    """The intents agents may label with: those the NLU model knows (domain.yml), less the FAQ's
+    retrieval intent (its examples come from the event file; a question the FAQ should answer is
+    marked "new FAQ" for the organisers)."""
     data = yaml.safe_load(domain_file.read_text(encoding="utf-8")) or {}
     names = []
     for item in data.get("intents") or []:
         names.append(next(iter(item)) if isinstance(item, dict) else str(item))
-    return tuple(names)
+    return tuple(name for name in names if name != FAQ_INTENT)
 
 
 def training_example(text: str) -> str:

@@ -147,3 +147,27 @@ async def test_verified_only_details_and_how_to_verify(answers) -> None:
     assert "RCDD2019" in public and "diplomasi2019" not in public and "/verify" in public
     assert "diplomasi2019" in verified and "/verify" not in verified
     assert "/verify" in how and "/verify" not in badge
+
+
+def faq(entry: str, text: str = "") -> Question:
+    return Question(text=text or entry, intent="faq", confidence=0.9, entities={}, faq_entry=entry)
+
+
+async def test_an_organiser_faq_entry_is_answered_as_written(answers) -> None:
+    text = plain(await answers.answer(faq("luggage", "where can I leave my suitcase?"), "en"))
+    assert "Where can I leave my luggage?" in text and "concierge" in text
+    assert "wifi" not in text.lower() and "Orchid" not in text
+    text = plain(await answers.answer(faq("luggage", "koper saya titip di mana?"), "id"))
+    assert "Concierge di lobi Hotel Mulia" in text
+
+
+async def test_an_faq_entry_keeps_its_verified_answer_for_verified_delegates(answers) -> None:
+    """The Wi-Fi entry's password is for verified delegates, whichever way the question came."""
+    public = plain(await answers.answer(faq("wifi"), "en"))
+    assert "RCDD2019" in public and "diplomasi2019" not in public and "/verify" in public
+    assert "diplomasi2019" in plain(await answers.answer(faq("wifi"), "en", verified=True))
+
+
+async def test_an_faq_entry_that_is_no_longer_in_the_event_goes_to_the_helpdesk(answers) -> None:
+    answer = await answers.answer(faq("removed-entry"), "en")
+    assert answer.handoff == "no_faq"

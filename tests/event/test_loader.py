@@ -292,3 +292,19 @@ def test_a_bad_character_or_encoding_is_reported_with_its_line(tmp_path) -> None
     with pytest.raises(EventFileError) as info:
         load_event_file(latin)
     assert "not UTF-8" in str(info.value) and f"(line {line_of(MINIMAL_EVENT, 'Ana Putri')})" in str(info.value)
+
+
+def test_an_faq_entry_may_have_no_topic_and_paraphrases_that_train_the_model() -> None:
+    text = MINIMAL_EVENT + (
+        "  - id: prayer-room\n    question: {en: Is there a prayer room?, id: Ada musholla?}\n    answer: Level B1.\n"
+        "    paraphrases: {en: [Where can I pray?], id: [Sholat di mana?]}\n"
+    )
+    entry = parse_event(text).faq[-1]
+    assert (entry.id, entry.topic) == ("prayer-room", "other")
+    assert entry.paraphrases == {"en": ["Where can I pray?"], "id": ["Sholat di mana?"]}
+
+
+def test_a_misspelt_paraphrases_field_is_reported() -> None:
+    text = MINIMAL_EVENT + "  - id: x\n    question: Q?\n    answer: A.\n    paraphrase: [Q again?]\n"
+    with pytest.raises(EventFileError, match=r"faq\[1\]\.paraphrase: unknown field; did you mean 'paraphrases'"):
+        parse_event(text)

@@ -16,10 +16,12 @@ async def test_parses_through_the_server_like_the_in_process_model(rasa_server, 
     client = RasaHttpInterpreter(rasa_server.url)
     try:
         assert await client.ready()
-        for text in ("what's the wifi password?", "jadwal besok apa aja", "kapan Bu Retno bicara"):
+        for text in ("what's the wifi password?", "jadwal besok apa aja", "kapan Bu Retno bicara",
+                     "can I bring my wife to the welcome dinner?", "how many legs does a spider have"):
             over_http, in_process = await client.parse(text), await interpreter.parse(text)
             assert over_http.intent == in_process.intent
             assert over_http.entities == in_process.entities
+            assert (over_http.faq_entry, over_http.unknown_words) == (in_process.faq_entry, in_process.unknown_words)
             assert over_http.confidence == pytest.approx(in_process.confidence, abs=1e-6)
     finally:
         await client.close()

@@ -64,3 +64,21 @@ def test_sanitise_removes_the_leading_slash_of_rasa_intent_syntax() -> None:
 ])
 def test_only_text_with_latin_letters_is_worth_asking_the_model(text: str, readable: bool) -> None:
     assert is_readable(text) is readable
+
+
+def test_a_parse_carries_the_faq_entry_and_the_unknown_words() -> None:
+    from nlu.interpreter import from_rasa
+
+    data = {
+        "intent": {"name": "faq", "confidence": 0.8},
+        "intent_ranking": [{"name": "faq", "confidence": 0.8}, {"name": "ask_meals", "confidence": 0.1}],
+        "response_selector": {"all_retrieval_intents": ["faq"], "faq": {
+            "response": {"intent_response_key": "faq/luggage", "confidence": 0.9},
+            "ranking": [{"intent_response_key": "faq/luggage", "confidence": 0.9}, {"intent_response_key": "faq/slides", "confidence": 0.1}],
+        }},
+        "domain_check": {"unknown_words": ["cloakroom"], "threshold": 0.5},
+    }
+    parse = from_rasa("is there a cloakroom", data)
+    assert parse.faq_entry == "luggage" and parse.faq_ranking == (("luggage", 0.9), ("slides", 0.1))
+    assert parse.unknown_words == ("cloakroom",)
+    assert from_rasa("x", {**data, "intent": {"name": "ask_meals", "confidence": 0.9}}).faq_entry is None

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from nlu.evaluate import held_out_files, load_examples
-from nlu.train import ROOT, Snapshot, data_hash, ensure_model, latest_model, training_files
+from nlu.evaluate import faq_files, held_out_files, load_examples
+from nlu.train import ROOT, Snapshot, data_hash, ensure_model, latest_model, model_code, training_files
 
 
 class FakeTrainer:
@@ -131,8 +131,17 @@ def test_held_out_examples_never_appear_in_the_training_data() -> None:
         return " ".join(re.findall(r"\w+", text.lower()))
 
     training = {norm(ex.text) for path in training_files()[2:] for ex in load_examples(path, "any")}
-    shared = [ex.text for path in held_out_files() for ex in load_examples(path) if norm(ex.text) in training]
+    shared = [ex.text for path in [*held_out_files(), *faq_files()] for ex in load_examples(path) if norm(ex.text) in training]
     assert not shared
+
+
+def test_editing_a_pipeline_component_retrains(project: Path) -> None:
+    (project / "nlu").mkdir()
+    (project / "nlu" / "classifier.py").write_text("# the classifier\n")
+    trainer = FakeTrainer()
+    before = ensure_model(project, trainer=trainer, quiet=True)
+    (project / "nlu" / "classifier.py").write_text("# the classifier, changed\n")
+    assert model_code(project) and ensure_model(project, trainer=trainer, quiet=True) != before and trainer.calls == 2
 
 
 @pytest.mark.slow

@@ -1,25 +1,35 @@
 """The model understands delegates it has never seen, in English, Indonesian and Malay: intents on
-the held-out sets, entity values normalised for the answer services, real out-of-scope queries sent to
-the helpdesk."""
+the held-out sets, entity values normalised for the answer services, the organisers' FAQ entries in
+other words, real off-topic queries sent to the helpdesk (the targets of nlu/README.md)."""
 
 from __future__ import annotations
 
 import pytest
 
-from nlu.evaluate import clinc_queries, held_out_sets, oos_rate, score
+from nlu.evaluate import (
+    clinc_queries,
+    faq_files,
+    faq_score,
+    faq_topics,
+    held_out_sets,
+    load_examples,
+    offtopic_sets,
+    oos_rate,
+    score,
+)
 from nlu.interpreter import RasaInterpreter
-from nlu.types import HANDOFF_INTENTS
+from nlu.types import FAQ_INTENT, HANDOFF_INTENTS
 
 pytestmark = pytest.mark.slow
 INTENTS = 24
 
 
 @pytest.mark.parametrize("language", ["en", "id", "ms"])
-def test_held_out_intent_accuracy_is_at_least_90_percent(interpreter: RasaInterpreter, language: str) -> None:
+def test_held_out_intent_accuracy_is_at_least_95_percent(interpreter: RasaInterpreter, language: str) -> None:
     examples = held_out_sets()[language]
     assert len({ex.intent for ex in examples}) == INTENTS and len(examples) >= 10 * INTENTS
     result = score(examples, [interpreter.parse_blocking(ex.text) for ex in examples])
-    assert result.accuracy >= 0.90, f"{language}: {result.accuracy:.3f}; errors: {result.errors}"
+    assert result.accuracy >= 0.95, f"{language}: {result.accuracy:.3f}; errors: {result.errors}"
 
 
 @pytest.mark.parametrize("language", ["en", "id", "ms"])
@@ -100,10 +110,49 @@ async def test_the_out_of_scope_examples_of_the_spec_go_to_the_helpdesk(interpre
     assert (await interpreter.parse(text)).intent in HANDOFF_INTENTS
 
 
-def test_real_out_of_scope_queries_mostly_go_to_the_helpdesk(interpreter: RasaInterpreter) -> None:
+def test_real_out_of_scope_queries_go_to_the_helpdesk(interpreter: RasaInterpreter) -> None:
     """CLINC150's oos_val: never trained on (oos_test is never read by the tests)."""
     queries = clinc_queries(["oos_val.txt"])["oos_val.txt"]
-    assert oos_rate([interpreter.parse_blocking(q) for q in queries]) >= 0.85
+    assert oos_rate([interpreter.parse_blocking(q) for q in queries]) >= 0.95
+
+
+def test_indonesian_everyday_requests_go_to_the_helpdesk(interpreter: RasaInterpreter) -> None:
+    """tests/nlu/offtopic/id.txt: written apart from the training data (its README)."""
+    queries = offtopic_sets()["id"]
+    assert len(queries) >= 250
+    assert oos_rate([interpreter.parse_blocking(q) for q in queries]) >= 0.95
+
+
+@pytest.mark.parametrize("path", faq_files(), ids=lambda p: p.stem)
+def test_faq_entries_are_answered_when_asked_in_other_words(interpreter: RasaInterpreter, path) -> None:  # type: ignore[no-untyped-def]
+    examples = load_examples(path)
+    per_entry: dict[str, int] = {}
+    for ex in examples:
+        per_entry[ex.intent] = per_entry.get(ex.intent, 0) + 1
+    topics = faq_topics()
+    assert set(per_entry) == {f"{FAQ_INTENT}/{entry}" for entry in topics} and min(per_entry.values()) >= 5
+    share, errors = faq_score(examples, [interpreter.parse_blocking(ex.text) for ex in examples], topics)
+    assert share >= 0.75, f"{share:.1%}; {errors}"
+
+
+@pytest.mark.parametrize(("text", "entry"), [
+    ("can I bring my husband to the welcome dinner?", "partner-dinner"),
+    ("apakah istri saya boleh ikut jamuan makan malam?", "partner-dinner"),
+    ("is there simultaneous interpretation in the sessions?", "interpretation"),
+    ("where can I leave my suitcase?", "luggage"),
+    ("bisa titip koper di mana?", "luggage"),
+    ("will you send us the slides?", "presentations"),
+])
+async def test_an_organiser_faq_entry_is_a_retrieval_intent(interpreter: RasaInterpreter, text: str, entry: str) -> None:
+    parse = await interpreter.parse(text)
+    assert (parse.intent, parse.faq_entry) == (FAQ_INTENT, entry), parse
+
+
+@pytest.mark.parametrize("text", ["how many legs does a spider have", "who painted the ceiling of the sistine chapel",
+                                  "berapa harga tiket konser dewa di surabaya"])
+async def test_words_the_event_never_uses_send_a_question_to_the_helpdesk(interpreter: RasaInterpreter, text: str) -> None:
+    parse = await interpreter.parse(text)
+    assert parse.intent in HANDOFF_INTENTS and len(parse.unknown_words) >= 2, parse
 
 
 async def test_when_unsure_the_parse_says_fallback_and_keeps_the_real_ranking(interpreter: RasaInterpreter) -> None:
