@@ -67,19 +67,23 @@ class Parse:
     domain_thresholds: tuple[float, ...] = ()
     """The confidence the domain check asks for with 0, 1 and 2+ unknown words."""
 
-    def judged_with(self, known: Callable[[str], bool]) -> Parse:
+    def judged_with(self, known: Callable[[str], bool], lenient: frozenset[str] = frozenset(), floor: float = 0.15) -> Parse:
         """This parse judged again with the words `known` accepts as no longer unknown.
 
         The model's vocabulary is fixed at training; the event's names are not: a schedule synced
-        during the conference brings rooms ("r3s - Monheim/Rhein") and speakers the model never
-        saw. A fallback caused only by such words is lifted when the best real intent reaches the
-        threshold for the words still unknown; anything else is left as the model decided.
+        during the conference brings rooms ("r3s - Monheim/Rhein"), speakers and talk titles the
+        model never saw. A fallback caused only by such words is lifted when the best real intent
+        reaches the threshold for the words still unknown. When every unknown word was the
+        event's own, the `lenient` intents (the programme's search) need only `floor`: the words
+        that made the model unsure are exactly what the search knows. Anything else is left as
+        the model decided.
         """
         if self.intent != FALLBACK or not self.unknown_words or len(self.domain_thresholds) != 3 or not self.ranking:
             return self
         still = tuple(w for w in self.unknown_words if not known(w))
         best, confidence = self.ranking[0]
-        if len(still) == len(self.unknown_words) or best in HANDOFF_INTENTS or confidence < self.domain_thresholds[min(len(still), 2)]:
+        needed = floor if not still and best in lenient else self.domain_thresholds[min(len(still), 2)]
+        if len(still) == len(self.unknown_words) or best in HANDOFF_INTENTS or confidence < needed:
             return self
         return replace(self, intent=best, confidence=confidence, unknown_words=still)
 

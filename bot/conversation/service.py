@@ -57,6 +57,11 @@ def clean_text(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
+PROGRAMME_SEARCH = frozenset({"ask_session", "ask_speaker", "ask_speakers", "ask_agenda", "ask_now_next", "set_reminder"})
+"""Intents that an imported programme's search answers: trusted at a low confidence when the only
+words the model did not know are the event's own (nlu.types.Parse.judged_with)."""
+
+
 @dataclass(frozen=True)
 class Handled:
     answer: Answer
@@ -89,7 +94,8 @@ class ConversationService:
             return Handled(answer, ticket, (time.perf_counter() - started) * 1000)
         nlu_ms = (time.perf_counter() - started) * 1000
         if parse.unknown_words and parse.intent in HANDOFF_INTENTS:
-            parse = parse.judged_with(is_event_word(await self.answers.events.snapshot()))
+            snap = await self.answers.events.snapshot()
+            parse = parse.judged_with(is_event_word(snap), PROGRAMME_SEARCH if snap.has_schedule else frozenset())
         question = question_of(parse, text)
         try:
             answer, intent = await self._answer(delegate, question, parse)

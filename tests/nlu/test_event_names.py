@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.conversation.service import PROGRAMME_SEARCH
 from bot.db import Database
 from bot.event.names import is_event_word, name_words
 from bot.event.service import EventService, EventSnapshot
@@ -38,15 +39,13 @@ def rc3(tmp_path_factory: pytest.TempPathFactory) -> EventSnapshot:
 
 def routed(interpreter: RasaInterpreter, questions: list[str], known: Callable[[str], bool]) -> float:
     async def share() -> float:
-        parses = [(await interpreter.parse(q)).judged_with(known) for q in questions]
+        parses = [(await interpreter.parse(q)).judged_with(known, PROGRAMME_SEARCH) for q in questions]
         return sum(p.intent in HANDOFF_INTENTS for p in parses) / len(parses)
     return asyncio.run(share())
 
 
-def test_the_names_are_the_rooms_speakers_and_tracks_not_the_titles(rc3: EventSnapshot) -> None:
-    words = name_words(rc3)
-    assert {"monheim", "rhein", "fiege"} <= words
-    assert "gluon" not in words  # a title word: titles use everyday words too
+def test_the_event_s_words_are_its_rooms_speakers_and_titles(rc3: EventSnapshot) -> None:
+    assert {"monheim", "rhein", "fiege", "gluon", "hardware"} <= name_words(rc3)
 
 
 async def test_a_room_the_model_never_saw_is_asked_about_not_handed_off(interpreter: RasaInterpreter, rc3: EventSnapshot) -> None:
@@ -56,9 +55,17 @@ async def test_a_room_the_model_never_saw_is_asked_about_not_handed_off(interpre
     assert judged.intent == "ask_now_next" and not {"monheim", "rhein"} & set(judged.unknown_words)
 
 
+@pytest.mark.parametrize(("question", "intent"), [
+    ("is there a talk about Gluon?", "ask_speaker"), ("ada sesi tentang Gluon?", "ask_session"), ("when is the talk about the Freifunk community?", "ask_session")])
+async def test_a_title_word_the_model_never_saw_goes_to_the_programme_s_search(interpreter: RasaInterpreter, rc3: EventSnapshot, question: str, intent: str) -> None:
+    parse = await interpreter.parse(question)
+    assert parse.intent == FALLBACK
+    assert parse.judged_with(is_event_word(rc3), PROGRAMME_SEARCH).intent == intent
+
+
 async def test_words_the_event_does_not_know_keep_the_model_s_decision(interpreter: RasaInterpreter, rc3: EventSnapshot) -> None:
     parse = await interpreter.parse("what's on in the Zyxwvut Qlorbanian hall now?")
-    assert parse.judged_with(is_event_word(rc3)) == parse
+    assert parse.judged_with(is_event_word(rc3), PROGRAMME_SEARCH) == parse
 
 
 @pytest.mark.parametrize("language", ["en", "id"])

@@ -104,6 +104,11 @@ async def test_an_edited_export_reaches_each_delegate_once_and_the_reminder_foll
     await ana.send("what's on in r3s - Monheim/Rhein now?")
     now_next = await ana.next_reply(timeout=20)
     assert now_next.text.startswith("r3s - Monheim/Rhein\nNow\n") and MOVED_TITLE in now_next.text
+    # Title words the model never saw are the search's to answer, in both languages.
+    for person, question in ((ana, "is there a talk about Gluon?"), (sari, "ada sesi tentang Gluon?")):
+        await person.send(question)
+        found = await person.next_reply(timeout=20)
+        assert MOVED_TITLE in found.text, found.text
     health = await _http(bot, "/healthz")
     assert health["schedule"]["ok"] is True and health["schedule"]["url"] == export_server.url
     assert timedelta(0) <= bot.clock.now() - datetime.fromisoformat(health["schedule"]["last_success"]) < timedelta(hours=2)
