@@ -280,7 +280,8 @@ async def run_replicas(server_url: str, replicas: int, delegates: int, limit: fl
             per_chat = Counter(c.chat_id for c in sends if c.status == 200)
             together = [t for t in times if killed_at is None or t < killed_at]
             alone = [t for t in times if killed_at is not None and t >= killed_at]
-            print(f"\n{replicas} replicas sharing one budget (SEND_BUDGET_URL={budget}, OUTBOX_RATE={outbox_rate:g}, emulator limit {limit:g}/s), {delegates} delegates")
+            how = "each pacing itself" if budget == "local" else "sharing one budget"
+            print(f"\n{replicas} replicas {how} (SEND_BUDGET_URL={budget}, OUTBOX_RATE={outbox_rate:g}, emulator limit {limit:g}/s), {delegates} delegates")
             print(f"  all {replicas} replicas: {len(together)} messages, steady {steady_rate(together):.2f}/s, busiest second {busiest_second(together)} (limit {limit:g})")
             print("    per second: " + " ".join(str(n) for n in per_second(together)))
             if killed_at is not None:
