@@ -152,10 +152,10 @@ class PostgresStateStore(StateStore):
             await db.execute(update(table).where(table.c.name == self.name).values(state=""))
 
 
-def redis_store(url: str) -> RedisStateStore:
+def redis_store(url: str, key: str = REDIS_KEY) -> RedisStateStore:
     from redis.asyncio import Redis  # type: ignore[import-untyped]
 
-    return RedisStateStore(Redis.from_url(url), REDIS_KEY)
+    return RedisStateStore(Redis.from_url(url), key)
 
 
 def make_budget(url: str, database: Database, rate: float, headroom: float, burst: float) -> SendBudget:

@@ -12,6 +12,9 @@ here times the test itself.
 
 from __future__ import annotations
 
+import asyncio
+import os
+import time
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 
@@ -19,7 +22,15 @@ import pytest
 from sqlalchemy import text
 
 from bot.db import Database
-from bot.outbox.budget import LocalBudget, PostgresStateStore, SharedBudget, budget_kind, make_budget, shared_rate
+from bot.outbox.budget import (
+    LocalBudget,
+    PostgresStateStore,
+    SharedBudget,
+    budget_kind,
+    make_budget,
+    redis_store,
+    shared_rate,
+)
 from bot.outbox.dispatcher import DispatcherConfig
 from bot.outbox.models import SENT
 from tests.outbox.conftest import Post
@@ -127,3 +138,41 @@ async def test_sqlite_keeps_the_budget_in_process_and_postgresql_shares_it(datab
     else:
         assert kind == "database" and isinstance(budget, SharedBudget)
     assert budget_kind("local", database) == "local"
+
+
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+
+
+async def test_replicas_can_share_the_budget_through_redis_instead() -> None:
+    """Two replicas' budgets on one Redis key (pyrate-limiter's own store) grant, together, no more
+    than the limit in any second; the grants are counted by when they were made."""
+    key = f"delegate-assistant:test-send-budget:{os.getpid()}"
+    budgets = [SharedBudget(redis_store(REDIS_URL, key), CONFIG.rate, CONFIG.headroom) for _ in range(2)]
+    try:
+        await budgets[0].bucket.store.redis.ping()  # type: ignore[attr-defined]
+    except Exception:
+        for budget in budgets:
+            await budget.close()
+        pytest.skip(f"no Redis at {REDIS_URL} (TEST_REDIS_URL)")
+    granted: list[list[float]] = [[], []]
+
+    async def replica(i: int, stop_after: int) -> None:
+        while len(granted[i]) < stop_after:
+            wait = await budgets[i].take()
+            if wait == 0:
+                granted[i].append(time.monotonic())
+            else:
+                await asyncio.sleep(wait)
+
+    try:
+        await asyncio.gather(replica(0, 12), replica(1, 12))
+        together = sorted(granted[0] + granted[1])
+        await replica(0, 12 + 16)  # the other replica is gone
+        alone = granted[0][12:]
+    finally:
+        await budgets[0].bucket.store.redis.delete(key)  # type: ignore[attr-defined]
+        for budget in budgets:
+            await budget.close()
+
+    assert busiest_second(together + alone) <= LIMIT
+    assert busiest_second(alone) >= PACED - 1, "one alone is granted the whole budget, not half of it"
