@@ -158,14 +158,15 @@ def redis_store(url: str, key: str = REDIS_KEY) -> RedisStateStore:
     return RedisStateStore(Redis.from_url(url), key)
 
 
-def make_budget(url: str, database: Database, rate: float, headroom: float, burst: float) -> SendBudget:
-    """The budget SEND_BUDGET_URL names: "local", "database" (PostgreSQL) or a redis:// URL."""
+def make_budget(url: str, database: Database, rate: float, headroom: float, burst: float, bot_id: str = "") -> SendBudget:
+    """The budget SEND_BUDGET_URL names: "local", "database" (PostgreSQL) or a redis:// URL. In Redis
+    the key names the bot (`bot_id`, the token's number): bots sharing one Redis have a budget each."""
     if url == "local":
         return LocalBudget(rate * headroom, burst)
     if url == "database":
         return SharedBudget(PostgresStateStore(database), rate, headroom)
     if url.startswith(("redis://", "rediss://", "unix://")):
-        return SharedBudget(redis_store(url), rate, headroom)
+        return SharedBudget(redis_store(url, f"{REDIS_KEY}:{bot_id}" if bot_id else REDIS_KEY), rate, headroom)
     raise ValueError(f"SEND_BUDGET_URL: {url!r} is not local, database or a redis:// URL")
 
 

@@ -25,7 +25,8 @@ def config_from(settings: Settings) -> DispatcherConfig:
 def budget_from(settings: Settings, database: Database, config: DispatcherConfig) -> SendBudget:
     """SEND_BUDGET_URL's budget (unset: shared through PostgreSQL, in process with SQLite)."""
     kind = budget_kind(settings.send_budget_url, database)
-    return make_budget(kind, database, config.rate, config.headroom, config.burst)
+    bot_id = (settings.telegram_bot_token or "").partition(":")[0]
+    return make_budget(kind, database, config.rate, config.headroom, config.burst, bot_id)
 
 
 class Outbox(Feature):
