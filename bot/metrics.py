@@ -82,5 +82,8 @@ class Metrics:
                 "# TYPE assistant_telegram_retries_total counter",
                 f'assistant_telegram_retries_total{{reason="429"}} {outbox.get("refused", 0)}',
                 f'assistant_telegram_retries_total{{reason="error"}} {outbox.get("retried", 0)}',
+                "# HELP assistant_outbox_budget_unavailable_total Checks of the shared sending budget that failed (nothing was sent meanwhile).",
+                "# TYPE assistant_outbox_budget_unavailable_total counter",
+                f'assistant_outbox_budget_unavailable_total {outbox.get("budget_unavailable", 0)}',
             ]
         return "\n".join(out) + "\n"

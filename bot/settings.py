@@ -62,6 +62,10 @@ class Settings:
     # Telegram calls run at once (also the most a kill -9 can make it send twice).
     outbox_lease_seconds: float = 30.0
     outbox_max_in_flight: int = 8
+    # Where the replicas share the sending budget (OUTBOX_RATE for the whole bot, bot/outbox/budget.py):
+    # "database" (PostgreSQL), a redis:// URL, or "local" (this process alone). None: the database
+    # with PostgreSQL, local with SQLite.
+    send_budget_url: str | None = None
     # A schedule export (pretalx, frab, ICS) re-pulled every few minutes; see bot/schedule.
     schedule_url: str | None = None
     schedule_refresh_minutes: float = 5.0
@@ -172,6 +176,21 @@ def _database_url(name: str, raw: str) -> str:
     if _is_relative_sqlite_path(url):
         return url.set(database=str(PROJECT_ROOT / str(url.database))).render_as_string(hide_password=False)
     return raw.strip()
+
+
+def _send_budget_url(name: str, raw: str, database_url: str) -> str:
+    value = raw.strip()
+    if value == "local":
+        return value
+    if value == "database":
+        if make_url(database_url).get_backend_name() == "sqlite":
+            raise SettingsError(f"{name}: 'database' shares the budget through PostgreSQL; DATABASE_URL is SQLite (use local)")
+        return value
+    if value.startswith("unix://"):
+        return value
+    if not value.startswith(("redis://", "rediss://")):
+        raise SettingsError(f"{name}: {raw!r} is not local, database or a redis:// URL")
+    return _url(name, value, ("redis", "rediss"))
 
 
 def _is_relative_sqlite_path(url: URL) -> bool:
@@ -294,6 +313,8 @@ def load_settings(environ: Mapping[str, str] | None = None, dotenv: Path | None 
         changes["questions_secret"] = v
     if (v := get("OUTBOX_LEASE_SECONDS")) is not None:
         changes["outbox_lease_seconds"] = _positive("OUTBOX_LEASE_SECONDS", v)
+    if (v := get("SEND_BUDGET_URL")) is not None and v.strip():
+        changes["send_budget_url"] = _send_budget_url("SEND_BUDGET_URL", v, str(changes.get("database_url", Settings.database_url)))
     if (v := get("OUTBOX_MAX_IN_FLIGHT")) is not None:
         in_flight = _int("OUTBOX_MAX_IN_FLIGHT", v)
         if not 1 <= in_flight <= 100:

@@ -95,3 +95,16 @@ def test_a_dotenv_that_is_not_utf8_names_the_file(tmp_path: Path) -> None:
     env_file.write_bytes("EVENT_FILE=données.yml\n".encode("latin-1"))
     with pytest.raises(SettingsError, match=f"^{env_file}: not UTF-8 text"):
         load_settings({}, dotenv=env_file)
+
+
+def test_the_sending_budget_is_shared_through_postgresql_or_redis_or_kept_local() -> None:
+    assert settings().send_budget_url is None  # decided by the database: PostgreSQL shares, SQLite keeps it local
+    pg = "postgresql://bot@db.example.org/assistant"
+    assert settings(DATABASE_URL=pg, SEND_BUDGET_URL="database").send_budget_url == "database"
+    assert settings(SEND_BUDGET_URL="redis://127.0.0.1:6379/0").send_budget_url == "redis://127.0.0.1:6379/0"
+    assert settings(SEND_BUDGET_URL="local").send_budget_url == "local"
+    for wrong in ("memcached://x", "redis://", "postgresql://db.example.org/other"):
+        with pytest.raises(SettingsError, match="^SEND_BUDGET_URL:"):
+            settings(DATABASE_URL=pg, SEND_BUDGET_URL=wrong)
+    with pytest.raises(SettingsError, match="^SEND_BUDGET_URL: 'database' shares the budget through PostgreSQL"):
+        settings(SEND_BUDGET_URL="database")  # SQLite: one running assistant, nothing to share

@@ -3,9 +3,11 @@
 Every message the bot sends on its own (reminders, broadcasts, helpdesk replies) is an outbox row
 first; this is the one place that delivers them. What a caller can rely on:
 
-- Pacing, so that Telegram does not have to refuse: a token bucket a little under OUTBOX_RATE
-  (default 30/s, paced at 97 %), about one call per second per chat, and calls to many chats in
-  flight at once (up to `max_in_flight`), so the rate is reached even when each call takes 100 ms.
+- Pacing, so that Telegram does not have to refuse: one sending budget for the whole bot, a little
+  under OUTBOX_RATE (default 30/s, paced at 97 %), shared by every replica through PostgreSQL or
+  Redis (bot/outbox/budget.py; in process with SQLite); about one call per second per chat; and
+  calls to many chats in flight at once (up to `max_in_flight`), so the rate is reached even when
+  each call takes 100 ms. The budget fails closed: while it cannot be checked nothing is sent.
 - Failures: 429 waits `retry_after` (the chat, or everything when several chats are refused at once);
   5xx, time-outs and network errors are retried with exponential backoff (`max_tries` per claim);
   403 means the delegate blocked the bot: the row fails and `on_blocked(chat_id)` marks them inactive;
@@ -43,9 +45,10 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Tele
 from bot.clock import Clock, wait_event
 from bot.db import Database, log_failure
 from bot.logs import who
+from bot.outbox.budget import LocalBudget, SendBudget
 from bot.outbox.calls import Call, calls_for
 from bot.outbox.models import EXPIRED, FAILED, PENDING, SENT
-from bot.outbox.pacing import ChatPacer, FloodSignal, Monotonic, TokenBucket
+from bot.outbox.pacing import ChatPacer, FloodSignal, Monotonic
 from bot.outbox.store import Claimed, OutboxStore, Outcome
 
 log = logging.getLogger(__name__)
@@ -54,9 +57,9 @@ OnBlocked = Callable[[int], Awaitable[None]]
 
 @dataclass(frozen=True)
 class DispatcherConfig:
-    rate: float = 30.0  # OUTBOX_RATE: Telegram's overall limit for this bot (messages per second)
+    rate: float = 30.0  # OUTBOX_RATE: Telegram's overall limit for this bot, all replicas together (messages/s)
     headroom: float = 0.97  # pace at this share of `rate`, so that Telegram never has to say 429
-    burst: float = 10.0  # calls that may go out at once: absorbs the event loop's hiccups (Telegram allows 30)
+    burst: float = 10.0  # the local budget's burst: absorbs the event loop's hiccups (Telegram allows 30)
     per_chat_interval: float = 1.0  # seconds between two calls to one chat
     max_in_flight: int = 8  # concurrent Telegram calls; also the bound on doubles after a kill -9
     lease_seconds: float = 30.0  # how long a claim lasts without renewal (renewed every third of it)
@@ -91,6 +94,7 @@ class DispatchStats:
     reclaimed: int = 0
     lost_lease: int = 0  # rows given up because their lease ran out before it could be renewed
     max_in_flight_seen: int = 0
+    budget_unavailable: int = 0  # checks of the shared budget that failed (nothing was sent meanwhile)
 
 
 class Doorbell:
@@ -134,6 +138,7 @@ class Dispatcher:
         doorbell: Doorbell | None = None,
         worker_id: str | None = None,
         monotonic: Monotonic = time.monotonic,
+        budget: SendBudget | None = None,
     ) -> None:
         self.config = config or DispatcherConfig()
         self.store = OutboxStore(database, worker_id)
@@ -142,7 +147,8 @@ class Dispatcher:
         self.on_blocked = on_blocked
         self.stats = DispatchStats()
         self._mono = monotonic
-        self._bucket = TokenBucket(self.config.paced_rate, self.config.burst, monotonic)
+        self._budget = budget or LocalBudget(self.config.paced_rate, self.config.burst, monotonic)
+        self._budget_down = False
         self._pacer = ChatPacer(self.config.per_chat_interval, monotonic)
         self._flood = FloodSignal(clock=monotonic)
         self._queue: deque[_Job] = deque()
@@ -193,12 +199,35 @@ class Dispatcher:
                 self._feed_wake.set()
                 await self._sleep(min(wait, cfg.idle_poll))
                 continue
-            token_wait = self._bucket.wait_time()
+            token_wait = await self._take_budget()
             if token_wait > 0:
                 await asyncio.sleep(token_wait)
                 continue
+            # The budget's answer took a moment: pick again (the job may have gone, the lease lapsed).
+            # A slot that finds nothing to send is simply not used.
+            job, _ = self._pick()
+            if job is None or len(self._tasks) >= cfg.max_in_flight or not self._lease_sure():
+                continue
             self._start(job)
             self._feed_wake.set()
+
+    async def _take_budget(self) -> float:
+        """A slot from the sending budget (0.0), or how long to wait. Fails closed: while the budget
+        cannot be checked, the answer is "wait" and nothing is sent."""
+        try:
+            wait = await self._budget.take()
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            self.stats.budget_unavailable += 1
+            if not self._budget_down:
+                log_failure(log, "outbox: the sending budget cannot be checked; nothing is sent until it can")
+            self._budget_down = True
+            return 1.0
+        if self._budget_down:
+            log.warning("outbox: the sending budget answers again; sending resumes")
+            self._budget_down = False
+        return wait
 
     async def _feed(self) -> None:
         """Keeps enough chats ready to send to (two seconds' worth) by claiming rows, and renews leases.
@@ -307,7 +336,6 @@ class Dispatcher:
 
     def _start(self, job: _Job) -> None:
         self._dequeue(job)
-        self._bucket.take()
         self._pacer.sent(job.chat_id)
         self._busy.add(job.chat_id)
         task = asyncio.create_task(self._send(job), name=f"outbox-{job.row.id}")
@@ -366,11 +394,12 @@ class Dispatcher:
     async def _turn(self, chat: int) -> None:
         """Waits for the chat's and the bot's next slot (the second and later calls of one row)."""
         while True:
-            wait = max(self._pacer.ready_in(chat), self._bucket.wait_time())
+            wait = self._pacer.ready_in(chat)
             if wait <= 0:
-                self._bucket.take()
-                self._pacer.sent(chat)
-                return
+                wait = await self._take_budget()
+                if wait <= 0:
+                    self._pacer.sent(chat)
+                    return
             await asyncio.sleep(wait)
 
     def _refused(self, job: _Job, exc: RetryAfter) -> None:
@@ -379,7 +408,7 @@ class Dispatcher:
         self.stats.refused += 1
         self._pacer.hold(job.chat_id, seconds)
         if self._flood.refused(job.chat_id):
-            self._bucket.pause(seconds)
+            self._budget.pause(seconds)
         log.info("outbox: 429 for chat %s, retry after %ss", who(job.chat_id), seconds)
         self._requeue(job)
 
@@ -479,4 +508,6 @@ class Dispatcher:
             self.stats.released += await self.store.release_all()
         except Exception:
             log_failure(log, "could not record the last outbox outcomes; their leases will return them")
+        with contextlib.suppress(Exception):
+            await self._budget.close()
         log.info("outbox dispatcher stopped: %s", self.stats)

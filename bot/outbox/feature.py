@@ -7,7 +7,9 @@ from collections.abc import Sequence
 
 from telegram.ext import Application
 
+from bot.db import Database
 from bot.feature import BackgroundTask, Feature
+from bot.outbox.budget import SendBudget, budget_kind, make_budget
 from bot.outbox.dispatcher import Dispatcher, DispatcherConfig
 from bot.settings import Settings
 
@@ -20,6 +22,13 @@ def config_from(settings: Settings) -> DispatcherConfig:
     )
 
 
+def budget_from(settings: Settings, database: Database, config: DispatcherConfig) -> SendBudget:
+    """SEND_BUDGET_URL's budget (unset: shared through PostgreSQL, in process with SQLite)."""
+    kind = budget_kind(settings.send_budget_url, database)
+    bot_id = (settings.telegram_bot_token or "").partition(":")[0]
+    return make_budget(kind, database, config.rate, config.headroom, config.burst, bot_id)
+
+
 class Outbox(Feature):
     name = "outbox"
 
@@ -28,8 +37,10 @@ class Outbox(Feature):
 
     async def outbox(self, app: Application) -> None:  # type: ignore[type-arg]
         s = self.services
+        config = config_from(s.settings)
         dispatcher = Dispatcher(
-            s.database, app.bot, s.clock, config_from(s.settings), on_blocked=s.delegates.mark_inactive, doorbell=s.doorbell,
+            s.database, app.bot, s.clock, config, on_blocked=s.delegates.mark_inactive, doorbell=s.doorbell,
+            budget=budget_from(s.settings, s.database, config),
         )
         s.dispatcher = dispatcher  # its stats are read by /metrics, tests and benchmarks
         await dispatcher.run()

@@ -35,3 +35,13 @@ class OutboxMessage(Base):
     created_at: datetime = Column(UTCDateTime, nullable=False)
     sent_at: datetime | None = Column(UTCDateTime)
     telegram_message_ids: list[int] | None = Column(JSON)
+
+
+class SendBudgetState(Base):
+    """The shared sending budget's state (bot/outbox/budget.py): one row per budget, a few numbers
+    that pyrate-limiter's GCRA reads and advances under this row's lock."""
+
+    __tablename__ = "send_budget"
+
+    name: str = Column(String(64), primary_key=True)
+    state: str = Column(String(200), nullable=False)  # the algorithm's numbers, comma-separated

@@ -20,6 +20,7 @@ from bot.answers.reply import Reply
 from bot.clock import ManualClock
 from bot.db import Database
 from bot.outbox import service as outbox
+from bot.outbox.budget import SendBudget
 from bot.outbox.dispatcher import Dispatcher, DispatcherConfig, OnBlocked
 from bot.outbox.models import OutboxMessage
 from bot.outbox.service import PRIORITY_BROADCAST, Outgoing
@@ -68,9 +69,12 @@ class Post:
         async with self.database.session() as db:
             await outbox.enqueue(db, [message], self.clock.now())
 
-    def start(self, config: DispatcherConfig | None = None, *, on_blocked: OnBlocked | None = None, worker_id: str | None = None) -> Dispatcher:
-        dispatcher = Dispatcher(self.database, self.bot, self.clock, config or DispatcherConfig(retry_base=0.05),
-                                on_blocked=on_blocked, worker_id=worker_id)
+    def start(self, config: DispatcherConfig | None = None, *, on_blocked: OnBlocked | None = None, worker_id: str | None = None,
+              database: Database | None = None, budget: SendBudget | None = None) -> Dispatcher:
+        """A dispatcher on this database (or `database`, e.g. a second engine as another replica has),
+        with the local budget unless `budget` is given."""
+        dispatcher = Dispatcher(database or self.database, self.bot, self.clock, config or DispatcherConfig(retry_base=0.05),
+                                on_blocked=on_blocked, worker_id=worker_id, budget=budget)
         self._running.append((dispatcher, asyncio.create_task(dispatcher.run())))
         return dispatcher
 
