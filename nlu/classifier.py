@@ -72,6 +72,11 @@ class NgramIntentClassifier(GraphComponent, IntentClassifier):
             "word_ngrams": [1, 2],
             "char_ngrams": [2, 5],
             "faq_over_out_of_scope": 0.6,
+            "stems": False,  # word n-grams of stems (nlu.text.stem) instead of the words
+            # out_of_scope's probability is multiplied by this (then renormalised): the class has
+            # more examples than all others together, and the domain fallback after the
+            # classifier routes off-topic words anyway (nlu/README.md)
+            "out_of_scope_prior": 1.0,
             "ranking_length": 10,
             "random_state": 42,
         }
@@ -105,7 +110,8 @@ class NgramIntentClassifier(GraphComponent, IntentClassifier):
         if len({e.get(INTENT) for e in examples}) < 2:
             return self._resource
         texts = [e.get(TEXT) for e in examples]
-        features = NgramFeatures.fit(texts, tuple(self.config["word_ngrams"]), tuple(self.config["char_ngrams"]))
+        features = NgramFeatures.fit(texts, tuple(self.config["word_ngrams"]), tuple(self.config["char_ngrams"]),
+                                     bool(self.config["stems"]))
         # saga converges in seconds where lbfgs takes most of a minute at this C (measured)
         regression = LogisticRegression(
             C=self.config["C"], max_iter=self.config["max_iter"], tol=self.config["tol"], solver="saga",
@@ -123,6 +129,10 @@ class NgramIntentClassifier(GraphComponent, IntentClassifier):
         features, regression = self.model
         probabilities = regression.predict_proba(features.transform([m.get(TEXT) or "" for m in messages]))
         labels = regression.classes_
+        prior = float(self.config["out_of_scope_prior"])
+        if prior != 1.0 and OUT_OF_SCOPE in labels:
+            probabilities[:, list(labels).index(OUT_OF_SCOPE)] *= prior
+            probabilities /= probabilities.sum(axis=1, keepdims=True)
         for message, row in zip(messages, probabilities, strict=True):
             order = np.argsort(-row)[: max(1, int(self.config["ranking_length"]))]
             ranking = [{"name": str(labels[i]), "confidence": float(row[i])} for i in order]

@@ -10,11 +10,17 @@ import scipy.sparse as sp
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.preprocessing import normalize
 
-from nlu.text import words
+from nlu.text import stem, words
 
 
 def joined(text: str) -> str:
     return " ".join(words(text))
+
+
+def stemmed(text: str) -> str:
+    """The words with Indonesian clitics and English plural endings off ("jaringannya" is
+    "jaringan"), so that word n-grams match the forms the training data has."""
+    return " ".join(stem(w) for w in words(text))
 
 
 @dataclass
@@ -24,16 +30,17 @@ class NgramFeatures:
 
     word: TfidfVectorizer
     char: TfidfVectorizer
+    stems: bool = False
 
     @classmethod
-    def fit(cls, texts: list[str], word_ngrams: tuple[int, int], char_ngrams: tuple[int, int]) -> NgramFeatures:
-        texts = [joined(t) for t in texts]
+    def fit(cls, texts: list[str], word_ngrams: tuple[int, int], char_ngrams: tuple[int, int], stems: bool = False) -> NgramFeatures:
         word = TfidfVectorizer(analyzer="word", ngram_range=word_ngrams, sublinear_tf=True, token_pattern=r"\S+", dtype=np.float32)
         char = TfidfVectorizer(analyzer="char_wb", ngram_range=char_ngrams, sublinear_tf=True, dtype=np.float32)
-        word.fit(texts)
-        char.fit(texts)
-        return cls(word, char)
+        word.fit([stemmed(t) if stems else joined(t) for t in texts])
+        char.fit([joined(t) for t in texts])
+        return cls(word, char, stems)
 
     def transform(self, texts: list[str]) -> sp.csr_matrix:
-        texts = [joined(t) for t in texts]
-        return normalize(sp.hstack([self.word.transform(texts), self.char.transform(texts)], format="csr"))
+        plain = [joined(t) for t in texts]
+        words_ = [stemmed(t) for t in texts] if self.stems else plain
+        return normalize(sp.hstack([self.word.transform(words_), self.char.transform(plain)], format="csr"))

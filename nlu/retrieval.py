@@ -71,7 +71,8 @@ class FaqSelector(GraphComponent):
 
     @staticmethod
     def get_default_config() -> dict[str, Any]:
-        return {"C": 10.0, "override": 0.5, "override_min_intent": 0.03, "ranking_length": 5, "random_state": 42}
+        return {"C": 10.0, "override": 0.5, "override_min_intent": 0.03, "ranking_length": 5, "random_state": 42,
+                "stems": False}
 
     def __init__(self, config: dict[str, Any], model_storage: ModelStorage, resource: Resource,
                  selectors: dict[str, Selector] | None = None) -> None:
@@ -104,7 +105,7 @@ class FaqSelector(GraphComponent):
         for intent, examples in by_intent.items():
             texts = [e.get(TEXT) for e in examples]
             keys = [e.get(INTENT_RESPONSE_KEY) for e in examples]
-            features = NgramFeatures.fit(texts, (1, 2), (2, 5))
+            features = NgramFeatures.fit(texts, (1, 2), (2, 5), bool(self.config["stems"]))
             labels = sorted(set(keys))
             regression = None
             if len(labels) > 1:
@@ -135,10 +136,13 @@ class FaqSelector(GraphComponent):
         return messages
 
     def _overrides(self, message: Message, intent: str, confidence: float) -> bool:
+        """The selector is sure of an entry and the classifier sees the retrieval intent as possible;
+        also when the classifier already chose it with less confidence than the selector."""
         ranking = {r.get("name"): float(r.get("confidence") or 0.0) for r in message.get("intent_ranking") or []}
-        current = (message.get(INTENT) or {}).get("name")
-        return (current != intent and confidence >= float(self.config["override"])
-                and ranking.get(intent, 0.0) >= float(self.config["override_min_intent"]))
+        current = message.get(INTENT) or {}
+        if current.get("name") == intent and float(current.get("confidence") or 0.0) >= confidence:
+            return False
+        return confidence >= float(self.config["override"]) and ranking.get(intent, 0.0) >= float(self.config["override_min_intent"])
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
         return training_data

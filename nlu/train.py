@@ -43,7 +43,7 @@ def training_files(root: Path = ROOT) -> list[Path]:
 
 
 MODEL_CODE = ("nlu/classifier.py", "nlu/domain.py", "nlu/retrieval.py", "nlu/features.py", "nlu/text.py",
-              "nlu/types.py", "nlu/components.py")
+              "nlu/types.py", "nlu/components.py", "nlu/entities.py")
 """The modules the pipeline's own components are made of: editing one trains a new model."""
 
 
