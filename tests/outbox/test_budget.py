@@ -36,8 +36,10 @@ from bot.outbox.models import SENT
 from tests.outbox.conftest import Post
 
 LIMIT = 10.0  # the bot's limit in these tests (Telegram's is 30)
-CONFIG = DispatcherConfig(rate=LIMIT, headroom=0.8, retry_base=0.05)  # paced at 8/s with a burst of 2
-PACED = 8
+# Paced at 6/s with a burst of 2: the room up to 10 absorbs the time between the budget's grant and
+# the emulator's record of the call (the event loop of a loaded test machine stalls for a while).
+CONFIG = DispatcherConfig(rate=LIMIT, headroom=0.6, retry_base=0.05)
+PACED = 6
 
 
 def busiest_second(times: Sequence[float]) -> int:
@@ -86,13 +88,13 @@ def shared(database: Database) -> SharedBudget:
 async def test_two_replicas_together_stay_within_the_limit_and_one_alone_reaches_the_whole_budget(
     post: Post, second_engine: Database,
 ) -> None:
-    chats = post.chats(40)
+    chats = post.chats(30)
     for chat in chats:
         await post.queue(chat)
 
     first = post.start(CONFIG, worker_id="replica-a", budget=shared(post.database))
     second = post.start(CONFIG, worker_id="replica-b", database=second_engine, budget=shared(second_engine))
-    await post.until(lambda: len(post.delivered()) >= 16, what="16 messages sent by the two replicas together")
+    await post.until(lambda: len(post.delivered()) >= 12, what="12 messages sent by the two replicas together")
     assert first.stats.sent > 0 and second.stats.sent > 0, "both replicas took part"
     await post.stop(second)
     survivor_from = max(send_times(post))
@@ -101,7 +103,7 @@ async def test_two_replicas_together_stay_within_the_limit_and_one_alone_reaches
     assert statuses == {SENT: len(chats)} and post.delivered() == {chat: 1 for chat in chats}
     assert busiest_second(send_times(post)) <= LIMIT, "no second ever held more than the bot's limit"
     alone = send_times(post, after=survivor_from + 0.5)  # the survivor alone, once the budget settled
-    assert len(alone) >= PACED
+    assert len(alone) >= 2 * PACED
     assert busiest_second(alone) > PACED / 2 + 1, "one replica alone sends at the whole budget's pace, not half of it"
     assert post.refused() == 0
 
@@ -165,10 +167,10 @@ async def test_replicas_can_share_the_budget_through_redis_instead() -> None:
                 await asyncio.sleep(wait)
 
     try:
-        await asyncio.gather(replica(0, 12), replica(1, 12))
+        await asyncio.gather(replica(0, 8), replica(1, 8))
         together = sorted(granted[0] + granted[1])
-        await replica(0, 12 + 16)  # the other replica is gone
-        alone = granted[0][12:]
+        await replica(0, 8 + 12)  # the other replica is gone
+        alone = granted[0][8:]
     finally:
         await budgets[0].bucket.store.redis.delete(key)  # type: ignore[attr-defined]
         for budget in budgets:
