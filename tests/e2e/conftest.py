@@ -20,6 +20,7 @@ from bot.telegram.emulator.users import EmulatedUser
 from bot.telegram.lifecycle import RunningBot
 from nlu.testing import session_interpreter as shared_interpreter
 from tests.conftest import DAY1_MORNING, POSTGRES_URL, SAMPLE_EVENT, _reset_postgres
+from tests.databases import migrated_sqlite
 
 ORGANISER_ID = 900
 HELPDESK_CHAT_ID = -1001
@@ -84,7 +85,7 @@ async def emulator() -> AsyncIterator[BotApiEmulator]:
 
 @pytest.fixture
 async def harness(emulator: BotApiEmulator, tmp_path: Path) -> AsyncIterator[Harness]:
-    h = Harness(emulator, harness_settings(f"sqlite:///{tmp_path / 'bot.db'}", emulator), ManualClock(DAY1_MORNING), shared_interpreter())
+    h = Harness(emulator, harness_settings(migrated_sqlite(tmp_path / 'bot.db'), emulator), ManualClock(DAY1_MORNING), shared_interpreter())
     await h.start()
     yield h
     await h.stop()
