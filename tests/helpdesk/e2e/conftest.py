@@ -17,6 +17,7 @@ from bot.helpdesk.web.server import HelpdeskConsole
 from bot.telegram.emulator.server import BotApiEmulator
 from bot.telegram.emulator.users import EmulatedGroup, EmulatedUser
 from nlu.testing import session_interpreter as shared_interpreter
+from tests.browser import browser, chromium  # noqa: F401  (for test_console_browser; `make browser` installs it)
 from tests.databases import migrated_sqlite
 from tests.e2e.conftest import DAY1_MORNING, HELPDESK_CHAT_ID, Harness, emulator, harness_settings  # noqa: F401
 
