@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import pytest_asyncio
 
 from bot.clock import ManualClock
 from bot.features import install_features
@@ -89,6 +90,22 @@ async def harness(emulator: BotApiEmulator, tmp_path: Path) -> AsyncIterator[Har
     await h.start()
     yield h
     await h.stop()
+
+
+@pytest_asyncio.fixture(scope="module", loop_scope="module")
+async def shared_harness(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Harness]:
+    """One running bot for a module's read-only tests, which run on the module's event loop
+    (`pytest.mark.asyncio(loop_scope="module")`). Starting a bot per test costs about half a second;
+    sharing one is sound only for tests that each talk as their own user and neither move the clock
+    nor change the event, the settings or another user's state."""
+    async with BotApiEmulator(limits=Limits()) as emu:
+        url = migrated_sqlite(tmp_path_factory.mktemp("shared-harness") / "bot.db")
+        h = Harness(emu, harness_settings(url, emu), ManualClock(DAY1_MORNING), shared_interpreter())
+        await h.start()
+        try:
+            yield h
+        finally:
+            await h.stop()
 
 
 @pytest.fixture
