@@ -81,3 +81,16 @@ def clock() -> ManualClock:
 async def loaded_database(database: Database, sample_event: EventData, clock: ManualClock) -> Database:
     await import_event(database, sample_event, clock.now())
     return database
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """A SQLite connection that a test left open (a bot stopped while a handler still held one) keeps
+    its aiosqlite thread, which is not a daemon, and the test process (an xdist worker too) would never
+    exit: each such thread is told to stop once the tests are over."""
+    import threading
+
+    from aiosqlite import core
+
+    for thread in threading.enumerate():
+        if getattr(thread, "_target", None) is core._connection_worker_thread:
+            thread._args[0].put_nowait((None, lambda: core._STOP_RUNNING_SENTINEL))  # type: ignore[attr-defined]
