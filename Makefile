@@ -11,12 +11,17 @@ PYTHON310 ?= $(shell for p in python3.10 $${PYENV_ROOT:-$$HOME/.pyenv}/versions/
 MO_FILES := $(patsubst %.po,%.mo,$(wildcard locales/*/LC_MESSAGES/messages.po))
 # Extra pytest arguments for `make test`, e.g. PYTEST_ARGS="-x tests/outbox".
 PYTEST_ARGS ?=
+# pytest-xdist workers for the parallel phase of `make test` (0: in this process, no workers).
+TEST_WORKERS ?= 2
+# Updates the fuzz test posts (tests/production/test_fuzz.py); .ci/run sets 3000.
+export FUZZ_UPDATES ?= 600
 
-.PHONY: help venv run test train eval bench lint i18n catalogs nlu-server emulator screenshots clean
+.PHONY: help venv run test browser train eval bench lint i18n catalogs nlu-server emulator screenshots clean
 
 help:
 	@echo "make run     start the assistant (no TELEGRAM_BOT_TOKEN: local emulator + terminal chat)"
-	@echo "make test    run the whole test suite (TEST_DATABASE_URL adds PostgreSQL)"
+	@echo "make test    run the whole test suite: in parallel on $(TEST_WORKERS) workers, then the serial tests (TEST_DATABASE_URL adds PostgreSQL)"
+	@echo "make browser install Debian's chromium for the browser tests (apt-get; done by make test when it can)"
 	@echo "make train   train the NLU model if config.yml, domain.yml or data/nlu changed"
 	@echo "make eval    evaluate the NLU model on the held-out set"
 	@echo "make bench   run the benchmarks in bench/"
@@ -60,9 +65,30 @@ eval: train
 run: $(STAMP) catalogs train
 	$(PY) -m bot run
 
-test: $(STAMP) catalogs
+# Two phases, both always run: everything not marked serial on $(TEST_WORKERS) pytest-xdist workers
+# (each with its own PostgreSQL database, <name>_gw0...), then the serial tests (PostgreSQL restarts,
+# replicas) alone. Exit status 5 is pytest's "no test selected" (e.g. PYTEST_ARGS names a folder
+# without serial tests). Fails when either phase fails.
+test: $(STAMP) catalogs browser
 	$(PY) -m nlu.train
-	$(PY) -m pytest $(PYTEST_ARGS)
+	@parallel=0; serial=0; \
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist worksteal -m "not serial" $(PYTEST_ARGS) || parallel=$$?; \
+	echo "== serial phase: the tests marked serial, one at a time"; \
+	$(PY) -m pytest -m serial $(PYTEST_ARGS) || serial=$$?; \
+	[ $$parallel = 5 ] && parallel=0; [ $$serial = 5 ] && serial=0; \
+	if [ $$parallel != 0 ] || [ $$serial != 0 ]; then echo "make test: parallel phase exit $$parallel, serial phase exit $$serial" >&2; exit 1; fi
+
+# Headless Chromium for the browser tests (tests/browser.py): Debian's package, installed with apt-get
+# when missing. Without root or apt-get it says so and goes on: the browser tests then skip locally
+# and fail in CI (CI set).
+browser:
+	@if [ -x /usr/bin/chromium ]; then :; \
+	elif command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
+		echo "browser: installing Debian's chromium (apt-get install -y chromium) for the browser tests"; \
+		DEBIAN_FRONTEND=noninteractive apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null \
+			|| { echo "browser: apt-get install chromium failed" >&2; [ -z "$$CI" ] || exit 1; }; \
+	else echo "browser: /usr/bin/chromium is missing; install Debian's chromium as root (apt-get install -y chromium) for the browser tests" >&2; \
+		[ -z "$$CI" ] || exit 1; fi
 
 bench: $(STAMP) catalogs train
 	@for b in bench/*.py; do echo "== $$b"; $(PY) $$b || exit $$?; done

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from datetime import datetime, timedelta, timezone
+
+import pytest
 
 from bot.clock import ManualClock, OffsetClock, SystemClock, clock_from
 
@@ -29,3 +32,35 @@ async def test_manual_clock_moves_only_when_told() -> None:
     assert clock.now() == START
     clock.advance(minutes=15)
     assert clock.now() == START + timedelta(minutes=15)
+
+
+async def _ticking(clock: ManualClock, seen: list[datetime]) -> None:
+    """A background loop as the bot's are: look at the clock, then sleep on it."""
+    while True:
+        seen.append(clock.now())
+        await clock.sleep(1.0)
+
+
+async def test_went_round_returns_once_the_loop_has_seen_the_latest_move() -> None:
+    clock, seen = ManualClock(START), []
+    loop = asyncio.create_task(_ticking(clock, seen), name="reminders")
+    try:
+        clock.set(START + timedelta(minutes=59))
+        await clock.went_round("reminders", timeout=10)
+        assert seen[-1] == START + timedelta(minutes=59)
+    finally:
+        loop.cancel()
+
+
+async def test_went_round_fails_when_the_loop_under_test_is_not_running() -> None:
+    """So a silence check waiting on it cannot pass because nothing ran."""
+    clock = ManualClock(START)
+    other = asyncio.create_task(_ticking(clock, []), name="feedback")
+    try:
+        clock.advance(minutes=1)
+        with pytest.raises(AssertionError, match=r"not running: \['reminders'\]"):
+            await clock.went_round("reminders", timeout=0.3)
+    finally:
+        other.cancel()
+    with pytest.raises(AssertionError, match="no loop"):
+        await ManualClock(START).went_round(timeout=0.1)

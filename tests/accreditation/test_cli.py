@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import csv
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -16,15 +14,13 @@ from bot.accreditation.codes import normalise
 from bot.db import Database
 from bot.event.importer import import_event
 from bot.event.loader import load_event_file
-from bot.settings import PROJECT_ROOT
+from tests.cli import bot_cli
 from tests.conftest import DAY1_MORNING, SAMPLE_EVENT
 
 
 def codes(*args: str, database_url: str, **env: str) -> subprocess.CompletedProcess[str]:
-    environment = {**os.environ, "DATABASE_URL": database_url, "ASSISTANT_NOW": DAY1_MORNING.isoformat(), **env}
-    environment.pop("TELEGRAM_BOT_TOKEN", None)
-    return subprocess.run([sys.executable, "-m", "bot", "codes", *args], cwd=PROJECT_ROOT, env=environment,
-                          capture_output=True, text=True, timeout=120)
+    environment = {"DATABASE_URL": database_url, "ASSISTANT_NOW": DAY1_MORNING.isoformat(), **env}
+    return bot_cli("codes", *args, env=environment, unset=("TELEGRAM_BOT_TOKEN",))
 
 
 async def _prepare(url: str) -> None:

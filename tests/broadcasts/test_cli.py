@@ -4,10 +4,8 @@ bad arguments with a message that says what is wrong."""
 from __future__ import annotations
 
 import asyncio
-import os
 import re
 import subprocess
-import sys
 from datetime import datetime
 from pathlib import Path
 
@@ -20,15 +18,14 @@ from bot.event.importer import import_event
 from bot.event.loader import parse_event
 from bot.outbox import payload
 from bot.outbox.models import OutboxMessage
-from bot.settings import PROJECT_ROOT
 from tests.broadcasts.conftest import BROADCAST_EVENT, LANGUAGES
+from tests.cli import bot_cli
 
 NOW = "2019-09-10T10:15:00+07:00"
 
 
 def cli(*args: str, database_url: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "DATABASE_URL": database_url, "ASSISTANT_NOW": NOW}
-    return subprocess.run([sys.executable, "-m", "bot", *args], cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=120)
+    return bot_cli(*args, env={"DATABASE_URL": database_url, "ASSISTANT_NOW": NOW})
 
 
 async def _prepare(url: str, languages: dict[int, str]) -> None:

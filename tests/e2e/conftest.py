@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import pytest_asyncio
 
 from bot.clock import ManualClock
 from bot.features import install_features
@@ -20,6 +21,7 @@ from bot.telegram.emulator.users import EmulatedUser
 from bot.telegram.lifecycle import RunningBot
 from nlu.testing import session_interpreter as shared_interpreter
 from tests.conftest import DAY1_MORNING, POSTGRES_URL, SAMPLE_EVENT, _reset_postgres
+from tests.databases import migrated_sqlite
 
 ORGANISER_ID = 900
 HELPDESK_CHAT_ID = -1001
@@ -84,10 +86,26 @@ async def emulator() -> AsyncIterator[BotApiEmulator]:
 
 @pytest.fixture
 async def harness(emulator: BotApiEmulator, tmp_path: Path) -> AsyncIterator[Harness]:
-    h = Harness(emulator, harness_settings(f"sqlite:///{tmp_path / 'bot.db'}", emulator), ManualClock(DAY1_MORNING), shared_interpreter())
+    h = Harness(emulator, harness_settings(migrated_sqlite(tmp_path / 'bot.db'), emulator), ManualClock(DAY1_MORNING), shared_interpreter())
     await h.start()
     yield h
     await h.stop()
+
+
+@pytest_asyncio.fixture(scope="module", loop_scope="module")
+async def shared_harness(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Harness]:
+    """One running bot for a module's read-only tests, which run on the module's event loop
+    (`pytest.mark.asyncio(loop_scope="module")`). Starting a bot per test costs about half a second;
+    sharing one is sound only for tests that each talk as their own user and neither move the clock
+    nor change the event, the settings or another user's state."""
+    async with BotApiEmulator(limits=Limits()) as emu:
+        url = migrated_sqlite(tmp_path_factory.mktemp("shared-harness") / "bot.db")
+        h = Harness(emu, harness_settings(url, emu), ManualClock(DAY1_MORNING), shared_interpreter())
+        await h.start()
+        try:
+            yield h
+        finally:
+            await h.stop()
 
 
 @pytest.fixture

@@ -10,6 +10,7 @@ import pytest
 
 from bot.delegates.models import Delegate
 from bot.i18n import Translator
+from tests.conftest import DAY1_MORNING
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
@@ -58,8 +59,11 @@ QUESTIONS = [
 ]
 
 
+@pytest.mark.asyncio(loop_scope="module")  # one bot for the 40 questions, each from its own delegate
 @pytest.mark.parametrize(("language", "question", "facts"), QUESTIONS, ids=[q for _, q, _ in QUESTIONS])
-async def test_delegate_question_is_answered_with_the_facts(harness, language: str, question: str, facts: list[str]) -> None:
+async def test_delegate_question_is_answered_with_the_facts(shared_harness, language: str, question: str, facts: list[str]) -> None:
+    harness = shared_harness
+    assert harness.clock.now() == DAY1_MORNING  # "what's happening right now?" is asked at 10:15 on day 1
     delegate = harness.user(2000 + QUESTIONS.index((language, question, facts)), "Dewi", language_code=language)
     await delegate.send(question)
     replies = await delegate.wait_replies(1, timeout=20)

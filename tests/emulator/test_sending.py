@@ -215,3 +215,20 @@ async def test_raw_http_parameters_json_query_form_and_case_insensitive_methods(
     assert body["result"]["reply_markup"]["inline_keyboard"][0][0]["callback_data"] == "x"
     assert [reply.text for reply in await ana.wait_replies(3, timeout=1)] == ["json", "123", "form"]
     assert emu.calls_to("sendMessage")[1].params["text"] == "123"
+
+
+async def test_a_silence_check_awaits_its_proof_first_and_excuses_nothing_sent_meanwhile(emu: BotApiEmulator, bot: Bot) -> None:
+    ana = emu.user(1001, "Ana")
+    ran: list[str] = []
+
+    async def loop_went_round() -> None:
+        ran.append("round")
+
+    await ana.expect_silence(within=0.1, after=loop_went_round())
+    assert ran == ["round"]
+
+    async def round_that_sends() -> None:
+        await bot.send_message(ana.id, "sent while the proof was awaited")
+
+    with pytest.raises(AssertionError, match="expected no reply"):
+        await ana.expect_silence(within=0.1, after=round_that_sends())

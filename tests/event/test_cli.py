@@ -2,26 +2,25 @@
 
 from __future__ import annotations
 
-import os
 import socket
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from sqlalchemy.engine import make_url
 
-from bot.settings import PROJECT_ROOT
+from tests.cli import bot_cli, bot_process
 from tests.conftest import POSTGRES_URL
 from tests.event.minimal import MINIMAL_EVENT
 
 
 def cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "bot", *args], cwd=PROJECT_ROOT, env={**os.environ, **env}, capture_output=True, text=True, timeout=120)
+    return bot_cli(*args, env=env)
 
 
 def test_help_lists_the_subcommands() -> None:
-    out = cli("--help", env={}).stdout
+    """A smoke test of the entry point as a real process (the other commands run in process)."""
+    out = bot_process("--help").stdout
     for command in ("run", "import-event", "roles"):
         assert command in out
 
@@ -29,7 +28,7 @@ def test_help_lists_the_subcommands() -> None:
 def test_import_of_a_good_file_prints_one_summary_line(tmp_path: Path) -> None:
     event = tmp_path / "event.yml"
     event.write_text(MINIMAL_EVENT)
-    result = cli("import-event", str(event), env={"DATABASE_URL": f"sqlite:///{tmp_path / 'a.db'}"})
+    result = bot_process("import-event", str(event), env={"DATABASE_URL": f"sqlite:///{tmp_path / 'a.db'}"})  # a real process
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "imported demo: 2 sessions (2 new, 0 updated, 0 unchanged, 0 cancelled)"
 

@@ -3,9 +3,7 @@ organiser's later `import-event` is never undone by a restart."""
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -15,7 +13,8 @@ from bot.clock import ManualClock
 from bot.db import Database
 from bot.event.models import Session
 from bot.runtime import prepare_database
-from bot.settings import PROJECT_ROOT, Settings
+from bot.settings import Settings
+from tests.cli import bot_cli, bot_process
 from tests.event.minimal import MINIMAL_EVENT
 
 
@@ -45,10 +44,8 @@ async def test_a_database_with_an_event_keeps_it_on_restart(database: Database, 
 
 def bot(*args: str, tmp_path: Path, event_file: Path) -> subprocess.CompletedProcess[str]:
     """`python -m bot ARGS` in the emulator mode, on a fresh SQLite database."""
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'a.db'}", "EVENT_FILE": str(event_file)}
-    env.pop("TELEGRAM_BOT_TOKEN", None)
-    return subprocess.run([sys.executable, "-m", "bot", *args], cwd=PROJECT_ROOT, env=env,
-                          capture_output=True, text=True, timeout=120, stdin=subprocess.DEVNULL)
+    return bot_cli(*args, env={"DATABASE_URL": f"sqlite:///{tmp_path / 'a.db'}", "EVENT_FILE": str(event_file)},
+                   unset=("TELEGRAM_BOT_TOKEN",))
 
 
 def bad_event_file(tmp_path: Path) -> Path:
@@ -59,7 +56,9 @@ def bad_event_file(tmp_path: Path) -> Path:
 
 def test_run_with_a_bad_event_file_stops_with_every_problem(tmp_path: Path) -> None:
     event_file = bad_event_file(tmp_path)
-    result = bot("run", "--no-console", tmp_path=tmp_path, event_file=event_file)
+    # A real process: the smoke test of `python -m bot run` stopping before it starts.
+    result = bot_process("run", "--no-console", env={"DATABASE_URL": f"sqlite:///{tmp_path / 'a.db'}", "EVENT_FILE": str(event_file)},
+                         unset=("TELEGRAM_BOT_TOKEN",))
     assert result.returncode == 2
     assert f"EVENT_FILE {event_file}: refused, 2 problem(s); the assistant did not start\n" in result.stderr
     assert "  sessions[1].end: ends before it starts (line 43)\n" in result.stderr

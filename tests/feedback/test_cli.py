@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import csv
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -20,7 +18,7 @@ from bot.event.loader import parse_event
 from bot.event.service import EventService
 from bot.feedback.service import FeedbackService
 from bot.reminders.service import ReminderService
-from bot.settings import PROJECT_ROOT
+from tests.cli import bot_cli
 from tests.conftest import DAY1_MORNING
 from tests.feedback.conftest import CRISIS, DELAY_MINUTES, PROMPT_DUE
 from tests.reminders.conftest import EVENT_TEXT
@@ -29,9 +27,7 @@ VOTES = ((1, 5, "Excellent\x1b[2J panel"), (2, 4, None), (3, 4, "=HYPERLINK(\"ht
 
 
 def cli(*args: str, database_url: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "DATABASE_URL": database_url, "ASSISTANT_NOW": PROMPT_DUE.isoformat()}
-    return subprocess.run([sys.executable, "-m", "bot", "feedback", *args], cwd=PROJECT_ROOT, env=env,
-                          capture_output=True, text=True, timeout=120)
+    return bot_cli("feedback", *args, env={"DATABASE_URL": database_url, "ASSISTANT_NOW": PROMPT_DUE.isoformat()})
 
 
 async def _prepare(url: str) -> None:

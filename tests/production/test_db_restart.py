@@ -22,7 +22,8 @@ from bot.outbox.service import PRIORITY_BROADCAST, Outgoing, enqueue
 from tests.conftest import POSTGRES_URL
 from tests.e2e.conftest import emulator, pg_harness  # noqa: F401
 
-pytestmark = [pytest.mark.e2e, pytest.mark.slow, pytest.mark.postgres]
+# Serial: it restarts the PostgreSQL server that every other test (and test worker) uses.
+pytestmark = [pytest.mark.e2e, pytest.mark.slow, pytest.mark.postgres, pytest.mark.serial]
 DELEGATES, QUESTIONS = 30, 3
 SORRY = "Sorry, something went wrong"
 

@@ -15,7 +15,8 @@ from bot.telegram.emulator.server import BotApiEmulator
 from nlu.server import free_port
 from tests.processes import broadcast, duplicating_balancer, start_replica, until, wait_healthy
 
-pytestmark = [pytest.mark.e2e, pytest.mark.slow]
+# Serial: replica processes on ports of their own, and timing that a busy neighbour would skew.
+pytestmark = [pytest.mark.e2e, pytest.mark.slow, pytest.mark.serial]
 
 
 async def test_two_replicas_answer_every_update_once_and_share_the_outbox(shared_database_url: str, tmp_path: Path) -> None:

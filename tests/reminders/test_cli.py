@@ -4,9 +4,7 @@ terminal; a bad argument exits 2 with a message that says what is wrong."""
 from __future__ import annotations
 
 import asyncio
-import os
 import subprocess
-import sys
 from datetime import datetime
 from pathlib import Path
 
@@ -17,16 +15,14 @@ from bot.db import Database
 from bot.event.importer import import_event
 from bot.event.loader import parse_event
 from bot.reminders.models import SCHEDULED, EventReminder
-from bot.settings import PROJECT_ROOT
+from tests.cli import bot_cli
 from tests.reminders.conftest import EVENT_TEXT
 
 NOW = "2019-09-10T10:15:00+07:00"
 
 
 def cli(*args: str, database_url: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "DATABASE_URL": database_url, "ASSISTANT_NOW": NOW}
-    return subprocess.run([sys.executable, "-m", "bot", "reminders", *args], cwd=PROJECT_ROOT, env=env,
-                          capture_output=True, text=True, timeout=120)
+    return bot_cli("reminders", *args, env={"DATABASE_URL": database_url, "ASSISTANT_NOW": NOW})
 
 
 async def _prepare(url: str) -> None:

@@ -90,14 +90,14 @@ async def test_an_edited_export_reaches_each_delegate_once_and_the_reminder_foll
         await person.expect_silence(within=1.0)  # one message per sync, not one per change
 
     bot.clock.set(datetime(2020, 12, 27, 10, 15, tzinfo=timezone.utc))  # when the old reminder was due
-    await ana.expect_silence(within=1.5)
+    await ana.expect_silence(within=1.5, after=bot.clock.went_round("reminders"))
     bot.clock.set(datetime(2020, 12, 27, 10, 45, tzinfo=timezone.utc))  # 15 minutes before the new start
     reminder = await ana.next_reply(timeout=30)
     assert reminder.text.startswith(f"🔔 {MOVED_TITLE}\nStarts in 15 minutes, at 12:00\u202fPM.")
     assert "13.00" not in reminder.text
     assert "12.00" in (await sari.next_reply(timeout=30)).text
     bot.clock.advance(minutes=10)
-    await ana.expect_silence(within=1.5)
+    await ana.expect_silence(within=1.5, after=bot.clock.went_round("reminders"))
     assert sum(1 for m in ana.replies if m.text.startswith(f"🔔 {MOVED_TITLE}")) == 1
 
     bot.clock.set(datetime(2020, 12, 27, 11, 5, tzinfo=timezone.utc))  # 12:05 in the room

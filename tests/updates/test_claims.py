@@ -124,6 +124,7 @@ async def test_a_second_assistant_on_the_same_sqlite_file_refuses_to_start(emula
 
 @pytest.mark.postgres
 @pytest.mark.slow
+@pytest.mark.serial  # two webhook replicas and a balancer on ports of their own
 async def test_a_replica_whose_claims_fail_stands_back_while_the_other_answers_each_update_once(emulator) -> None:
     if not POSTGRES_URL:
         pytest.skip("TEST_DATABASE_URL is not set: several replicas need PostgreSQL")

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+from collections.abc import Awaitable
 from typing import TYPE_CHECKING, Any
 
 from bot.telegram.emulator.formatting import utf16_len
@@ -155,8 +156,12 @@ class _Reader:
             message += f"; failed calls for this chat: {failed}"
         return message
 
-    async def _expect_silence(self, chat_id: int, within: float) -> None:
+    async def _expect_silence(self, chat_id: int, within: float, after: Awaitable[object] | None) -> None:
         cursor = self._cursors.get(chat_id, 0)
+        if after is not None:
+            # The proof that the work under test ran (e.g. ManualClock.went_round): without it, silence
+            # would also be what a loop that never ran produces.
+            await after
         if await self.state.changed.wait_for(lambda: len(self._feed(chat_id)) > cursor, within):
             raise AssertionError(
                 f"{self._name} expected no reply in chat {chat_id} but got {_describe(self._feed(chat_id)[cursor])}"
@@ -192,8 +197,10 @@ class EmulatedGroup(_Reader):
     async def next_message(self, timeout: float = 10.0) -> SentMessage:
         return await self._next(self.id, timeout)
 
-    async def expect_silence(self, within: float = 0.5) -> None:
-        await self._expect_silence(self.id, within)
+    async def expect_silence(self, within: float = 0.5, *, after: Awaitable[object] | None = None) -> None:
+        """Assert that the bot puts nothing new into the group within `within` seconds of `after`
+        (an awaitable proving that the loop under test ran, e.g. `clock.went_round("reminders")`)."""
+        await self._expect_silence(self.id, within, after)
 
 
 class EmulatedUser(_Reader):
@@ -311,9 +318,13 @@ class EmulatedUser(_Reader):
     async def wait_replies(self, count: int, timeout: float = 10.0, *, chat: Any = None) -> list[SentMessage]:
         return await self._wait(self._chat(chat).id, count, timeout)
 
-    async def expect_silence(self, within: float = 0.5, *, chat: Any = None) -> None:
-        """Assert that the bot puts nothing new into the chat within `within` seconds."""
-        await self._expect_silence(self._chat(chat).id, within)
+    async def expect_silence(self, within: float = 0.5, *, chat: Any = None, after: Awaitable[object] | None = None) -> None:
+        """Assert that the bot puts nothing new into the chat within `within` seconds of `after`.
+
+        `after` proves that the work under test ran before silence is judged: for a background loop,
+        `clock.went_round("reminders")` (bot.clock.ManualClock); a silence check without it would also
+        pass when the loop never ran. Nothing that arrived while `after` was awaited is excused."""
+        await self._expect_silence(self._chat(chat).id, within, after)
 
     @property
     def replies(self) -> list[SentMessage]:

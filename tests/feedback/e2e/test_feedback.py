@@ -48,12 +48,12 @@ async def test_a_subscriber_is_asked_once_in_indonesian_after_the_session_ends(h
     sari = await subscriber(harness, 6001, "Sari", "id")
 
     harness.clock.set(PROMPT_DUE.replace(minute=34))
-    await sari.expect_silence(within=1.5)
+    await sari.expect_silence(within=1.5, after=harness.clock.went_round("feedback"))
     prompt = await prompted(harness, sari)
 
     assert prompt.text == "⭐ Bagaimana Sesi 2: Peran Diplomasi Digital dalam Situasi Krisis?\nSilakan beri nilai dari 1 (buruk) sampai 5 (sangat baik)."
     harness.clock.advance(minutes=30)
-    await sari.expect_silence(within=1.5)
+    await sari.expect_silence(within=1.5, after=harness.clock.went_round("feedback"))
     await sari.press(prompt, "5 ⭐")
     thanks = await sari.next_reply(timeout=20)
     assert thanks.edited and thanks.text.startswith("Terima kasih! Anda memberi Sesi 2: Peran Diplomasi Digital dalam Situasi Krisis nilai 5 dari 5.")
@@ -156,7 +156,7 @@ async def test_a_restart_does_not_ask_again(harness) -> None:
     await harness.restart()
     harness.clock.advance(minutes=10)
 
-    await ana.expect_silence(within=2.0)
+    await ana.expect_silence(within=2.0, after=harness.clock.went_round("feedback"))
     assert await count(harness, select(func.count()).select_from(OutboxMessage).where(OutboxMessage.kind == "feedback")) == 1
 
 

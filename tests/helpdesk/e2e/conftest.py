@@ -17,6 +17,8 @@ from bot.helpdesk.web.server import HelpdeskConsole
 from bot.telegram.emulator.server import BotApiEmulator
 from bot.telegram.emulator.users import EmulatedGroup, EmulatedUser
 from nlu.testing import session_interpreter as shared_interpreter
+from tests.browser import browser, chromium  # noqa: F401  (for test_console_browser; `make browser` installs it)
+from tests.databases import migrated_sqlite
 from tests.e2e.conftest import DAY1_MORNING, HELPDESK_CHAT_ID, Harness, emulator, harness_settings  # noqa: F401
 
 WAIT = 30.0  # seconds; generous for a loaded CI machine, never a timing assertion
@@ -53,7 +55,7 @@ class HelpdeskHarness(Harness):
 @pytest.fixture
 async def desk_harness(emulator: BotApiEmulator, tmp_path: Path) -> AsyncIterator[HelpdeskHarness]:  # noqa: F811
     emulator.group(HELPDESK_CHAT_ID, "Helpdesk")
-    settings = harness_settings(f"sqlite:///{tmp_path / 'bot.db'}", emulator, helpdesk_web_port=0)
+    settings = harness_settings(migrated_sqlite(tmp_path / 'bot.db'), emulator, helpdesk_web_port=0)
     h = HelpdeskHarness(emulator, settings, ManualClock(DAY1_MORNING), shared_interpreter())
     await h.start()
     yield h

@@ -5,13 +5,7 @@ is refused."""
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import re
-import shutil
-import subprocess
-from collections.abc import AsyncIterator, Iterator
-from pathlib import Path
 
 import pytest
 
@@ -20,63 +14,8 @@ from bot.helpdesk.views import TicketFilter, TicketView
 from tests.helpdesk.e2e.conftest import WAIT, HelpdeskHarness
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--no-first-run", "--disable-sync",
-]
 PASSWORD = "a password for the tests"
 NOT_HELPFUL = "🙋 This didn't answer my question"
-
-
-@pytest.fixture(scope="session")
-def chromium() -> Path:
-    """Debian's Chromium, installed with apt when it is missing (skipped only without apt)."""
-    if CHROMIUM.exists():
-        return CHROMIUM
-    if shutil.which("apt-get") is None:
-        reason = "Chromium is not installed at /usr/bin/chromium and apt-get is unavailable to install it"
-        print(f"\nSKIP browser tests: {reason}")
-        pytest.skip(reason)
-    print("\nInstalling Debian's chromium for the browser tests (apt-get)...", flush=True)
-    subprocess.run(["apt-get", "update", "-qq"], check=True)
-    subprocess.run(["apt-get", "install", "-y", "-qq", "chromium"], check=True, env={"DEBIAN_FRONTEND": "noninteractive", "PATH": "/usr/sbin:/usr/bin:/sbin:/bin"})
-    assert CHROMIUM.exists(), "apt-get installed chromium but /usr/bin/chromium is missing"
-    return CHROMIUM
-
-
-@contextlib.contextmanager
-def subprocess_friendly_policy() -> Iterator[None]:
-    """Playwright starts its driver as a subprocess; Rasa installs uvloop's event loop policy, which
-    has no child watcher for the standard loop the tests run on. Asyncio's default policy lends one."""
-    policy = asyncio.get_event_loop_policy()
-    try:
-        policy.get_child_watcher()
-    except NotImplementedError:
-        asyncio.set_event_loop_policy(asyncio.DefaultEventLoopPolicy())
-        try:
-            yield
-        finally:
-            asyncio.set_event_loop_policy(policy)
-        return
-    yield
-
-
-@pytest.fixture
-async def browser(chromium: Path) -> AsyncIterator[object]:
-    from playwright.async_api import async_playwright
-
-    with subprocess_friendly_policy():
-        playwright = async_playwright()
-        p = await playwright.__aenter__()
-    try:
-        launched = await p.chromium.launch(executable_path=str(chromium), args=CHROMIUM_ARGS)
-        try:
-            yield launched
-        finally:
-            await launched.close()
-    finally:
-        await playwright.__aexit__(None, None, None)
 
 
 async def ticket_from(h: HelpdeskHarness, user_id: int, name: str, question: str) -> TicketView:

@@ -12,6 +12,7 @@ import pytest
 
 from bot.miniapp.initdata import sign_init_data
 from tests.browser import browser, chromium  # noqa: F401
+from tests.databases import migrated_sqlite
 from tests.e2e.conftest import DAY1_MORNING, Harness, emulator, harness_settings  # noqa: F401
 
 TOKEN = "123456:TEST"  # the harness's bot token: the Mini App's initData is signed with it
@@ -23,7 +24,7 @@ WAIT = 30.0  # seconds; generous for a loaded machine, never a timing assertion
 async def app_harness(emulator, tmp_path: Path) -> AsyncIterator[Harness]:  # noqa: F811
     """The whole bot with an https PUBLIC_URL (so it sets the Mini App's menu button), its HTTP
     server and the console on free ports of 127.0.0.1."""
-    settings = harness_settings(f"sqlite:///{tmp_path / 'bot.db'}", emulator, public_url=PUBLIC_URL, helpdesk_web_port=0)
+    settings = harness_settings(migrated_sqlite(tmp_path / 'bot.db'), emulator, public_url=PUBLIC_URL, helpdesk_web_port=0)
     from bot.clock import ManualClock
     from nlu.testing import session_interpreter
 

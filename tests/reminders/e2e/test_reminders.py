@@ -63,7 +63,7 @@ async def test_remind_me_button_gives_one_reminder_fifteen_minutes_before(harnes
     assert "I'll remind you 15 minutes before Session 2" in confirmation.text
 
     harness.clock.set(at("13:14"))
-    await ana.expect_silence(within=1.5)
+    await ana.expect_silence(within=1.5, after=harness.clock.went_round("reminders"))
     harness.clock.set(at("13:15"))
     reminder = await ana.next_reply(timeout=20)
 
@@ -71,7 +71,7 @@ async def test_remind_me_button_gives_one_reminder_fifteen_minutes_before(harnes
     assert reminder.button_texts == [["ℹ️ Details", "📍 Venue"]]
     assert reminder.html.startswith("🔔 <b>Session 2")
     harness.clock.advance(minutes=10)
-    await ana.expect_silence(within=1.5)
+    await ana.expect_silence(within=1.5, after=harness.clock.went_round("reminders"))
     await ana.press(reminder, "ℹ️ Details")
     assert "Crisis" in (await ana.next_reply(timeout=20)).text
 
@@ -131,7 +131,7 @@ async def test_reminders_lists_them_and_a_button_cancels_one(harness) -> None:
 
     assert edited.edited and "Reminder cancelled" in edited.text and "Crisis" not in edited.text.split("\n", 1)[1]
     harness.clock.set(at("13:15"))
-    await ana.expect_silence(within=1.5)
+    await ana.expect_silence(within=1.5, after=harness.clock.went_round("reminders"))
 
 
 async def test_my_agenda_offers_a_calendar_file(harness) -> None:
@@ -188,7 +188,7 @@ async def test_no_reminder_for_a_session_already_under_way_after_downtime(harnes
     harness.clock.set(at("13:31"))
     await harness.start()
 
-    await ana.expect_silence(within=2.0)
+    await ana.expect_silence(within=2.0, after=harness.clock.went_round("reminders"))
 
 
 async def test_a_moved_session_moves_its_reminder(harness) -> None:
@@ -198,7 +198,7 @@ async def test_a_moved_session_moves_its_reminder(harness) -> None:
 
     await import_event(harness.services.database, parse_event(moved(EVENT_TEXT, CRISIS, "2019-09-10 14:30", "2019-09-10 15:30")), harness.clock.now())
     harness.clock.set(at("13:15"))
-    await ana.expect_silence(within=1.5)
+    await ana.expect_silence(within=1.5, after=harness.clock.went_round("reminders"))
     harness.clock.set(at("14:15"))
 
     assert "at 2:30\u202fPM" in (await ana.next_reply(timeout=20)).text
@@ -214,7 +214,7 @@ async def test_a_cancelled_session_is_announced_once_instead_of_reminded(harness
     assert notice.text.startswith("❌ " + CRISIS_TITLE + " has been cancelled")
     for minute in (13, 15, 20):
         harness.clock.set(at(f"13:{minute}"))
-    await ana.expect_silence(within=2.0)
+    await ana.expect_silence(within=2.0, after=harness.clock.went_round("reminders"))
 
 
 async def test_a_delegate_who_blocked_the_bot_is_marked_inactive(harness) -> None:
@@ -249,7 +249,7 @@ async def test_an_organiser_reminds_everyone_that_day_two_starts(harness) -> Non
     assert "all delegates will be told that Day 2 starts in 30 minutes" in scheduled.text
 
     harness.clock.set(at("07:59", day=11))
-    await delegates[0].expect_silence(within=1.5)
+    await delegates[0].expect_silence(within=1.5, after=harness.clock.went_round("reminders"))
     harness.clock.set(at("08:00", day=11))
     for person in [*delegates, organiser]:
         message = await person.next_reply(timeout=20)
