@@ -38,8 +38,13 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 from sklearn.linear_model import LogisticRegression
 
 from nlu.features import NgramFeatures
+from nlu.types import OUT_OF_SCOPE
 
 log = logging.getLogger(__name__)
+OTHER = "__other__"
+"""With `contrast`, the selector also learns the other in-scope intents' questions under this label,
+so "tell me about the welcome dinner" (a meals question) is not the partner-dinner entry just
+because that entry is the only one about dinners: the probability goes to "none of the entries"."""
 MODEL_FILE = "faq_selector.joblib"
 RESPONSE_SELECTOR = "response_selector"
 
@@ -72,7 +77,7 @@ class FaqSelector(GraphComponent):
     @staticmethod
     def get_default_config() -> dict[str, Any]:
         return {"C": 10.0, "override": 0.5, "override_min_intent": 0.03, "ranking_length": 5, "random_state": 42,
-                "stems": False}
+                "stems": False, "contrast": False}
 
     def __init__(self, config: dict[str, Any], model_storage: ModelStorage, resource: Resource,
                  selectors: dict[str, Selector] | None = None) -> None:
@@ -105,6 +110,10 @@ class FaqSelector(GraphComponent):
         for intent, examples in by_intent.items():
             texts = [e.get(TEXT) for e in examples]
             keys = [e.get(INTENT_RESPONSE_KEY) for e in examples]
+            if self.config["contrast"]:  # the other in-scope intents' questions: "none of the entries"
+                others = [e.get(TEXT) for e in training_data.intent_examples
+                          if e.get(TEXT) and not e.get(INTENT_RESPONSE_KEY) and e.get(INTENT) not in (intent, OUT_OF_SCOPE)]
+                texts, keys = texts + others, keys + [OTHER] * len(others)
             features = NgramFeatures.fit(texts, (1, 2), (2, 5), bool(self.config["stems"]))
             labels = sorted(set(keys))
             regression = None
@@ -125,7 +134,8 @@ class FaqSelector(GraphComponent):
         for intent, (features, regression, labels) in self.selectors.items():
             rows = regression.predict_proba(features.transform(texts)) if regression is not None else np.ones((len(texts), 1))
             for message, prediction, row in zip(messages, predictions, rows, strict=True):
-                order = np.argsort(-row)[: max(1, int(self.config["ranking_length"]))]
+                entries = [i for i in np.argsort(-row) if labels[i] != OTHER]
+                order = entries[: max(1, int(self.config["ranking_length"]))]
                 ranking = [{"id": None, "confidence": float(row[i]), "intent_response_key": labels[i]} for i in order]
                 best, confidence = labels[order[0]], float(row[order[0]])
                 prediction[intent] = _prediction(best, confidence, ranking)
