@@ -15,7 +15,9 @@ Words inside an extracted entity (a speaker's name the model tagged) and words w
 count; a word counts as known when its crude stem is (nlu.text.stem: "jadwalnya", "sessions").
 Below the threshold the message becomes `nlu_fallback`, the way Rasa's FallbackClassifier does it
 (the real ranking stays below it), so the bot hands it to the helpdesk. The unknown words are in
-the parse result under `domain_check`, for the helpdesk and the evaluation.
+the parse result under `domain_check`, for the helpdesk and the evaluation, with the three
+thresholds: the bot judges again when the unknown words turn out to be the event's own names (a room
+or speaker of a schedule imported after training, see nlu.types.Parse.judged_with).
 
 Configured in config.yml as `nlu.domain.DomainFallbackClassifier`, after the intent classifier
 and the entity extractor.
@@ -118,7 +120,8 @@ class DomainFallbackClassifier(GraphComponent, IntentClassifier):
                 continue
             unknown = unknown_words(message.get(TEXT) or "", message.get(ENTITIES) or [], self.vocabulary or frozenset()) if self.vocabulary else []
             threshold = required_confidence(len(unknown), self.config)
-            message.set(DOMAIN_CHECK, {"unknown_words": unknown, "threshold": threshold}, add_to_output=True)
+            message.set(DOMAIN_CHECK, {"unknown_words": unknown, "threshold": threshold, "thresholds": [
+                required_confidence(n, self.config) for n in (0, 1, 2)]}, add_to_output=True)
             if intent["name"] != OUT_OF_SCOPE and float(intent.get("confidence") or 0.0) < threshold:
                 fallback = {"name": FALLBACK, "confidence": threshold}
                 message.set(INTENT, fallback, add_to_output=True)

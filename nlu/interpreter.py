@@ -51,9 +51,11 @@ def from_rasa(text: str, data: dict[str, Any]) -> Parse:
     confidence = float(intent_data.get("confidence") or 0.0)
     if intent == FALLBACK:
         confidence = ranking[0][1] if ranking else 0.0
+    check = data.get("domain_check") or {}
     return Parse(
         text=text, intent=intent, confidence=confidence, entities=_entities(text, data), ranking=ranking,
-        faq_ranking=_faq_ranking(data), unknown_words=tuple(str(w) for w in (data.get("domain_check") or {}).get("unknown_words") or ()),
+        faq_ranking=_faq_ranking(data), unknown_words=tuple(str(w) for w in check.get("unknown_words") or ()),
+        domain_thresholds=tuple(float(t) for t in check.get("thresholds") or ()),
     )
 
 

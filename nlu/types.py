@@ -6,7 +6,8 @@ these types without loading a model.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from typing import Protocol
 
 FALLBACK = "nlu_fallback"
@@ -63,6 +64,24 @@ class Parse:
     """FAQ entry ids with their confidence, best first (the retrieval intent's own ranking)."""
     unknown_words: tuple[str, ...] = ()
     """Words no in-scope training example uses (the domain check of nlu.domain)."""
+    domain_thresholds: tuple[float, ...] = ()
+    """The confidence the domain check asks for with 0, 1 and 2+ unknown words."""
+
+    def judged_with(self, known: Callable[[str], bool]) -> Parse:
+        """This parse judged again with the words `known` accepts as no longer unknown.
+
+        The model's vocabulary is fixed at training; the event's names are not: a schedule synced
+        during the conference brings rooms ("r3s - Monheim/Rhein") and speakers the model never
+        saw. A fallback caused only by such words is lifted when the best real intent reaches the
+        threshold for the words still unknown; anything else is left as the model decided.
+        """
+        if self.intent != FALLBACK or not self.unknown_words or len(self.domain_thresholds) != 3 or not self.ranking:
+            return self
+        still = tuple(w for w in self.unknown_words if not known(w))
+        best, confidence = self.ranking[0]
+        if len(still) == len(self.unknown_words) or best in HANDOFF_INTENTS or confidence < self.domain_thresholds[min(len(still), 2)]:
+            return self
+        return replace(self, intent=best, confidence=confidence, unknown_words=still)
 
     @property
     def faq_entry(self) -> str | None:

@@ -28,6 +28,7 @@ from bot.conversation.handoff import Handoff, NoHandoff, Unanswered
 from bot.conversation.models import Turn
 from bot.db import Database
 from bot.delegates.service import DelegateView
+from bot.event.names import is_event_word
 from bot.i18n import LANGUAGE_NAMES, Translator
 from nlu.interpreter import Interpreter, NluUnavailable
 from nlu.language import UNDERSTOOD, unsupported_language
@@ -87,6 +88,8 @@ class ConversationService:
             ticket = await self._record(delegate, raw_text, answer, None, None, [])
             return Handled(answer, ticket, (time.perf_counter() - started) * 1000)
         nlu_ms = (time.perf_counter() - started) * 1000
+        if parse.unknown_words and parse.intent in HANDOFF_INTENTS:
+            parse = parse.judged_with(is_event_word(await self.answers.events.snapshot()))
         question = question_of(parse, text)
         try:
             answer, intent = await self._answer(delegate, question, parse)
