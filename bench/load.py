@@ -60,12 +60,13 @@ def percentile(values: list[float], p: float) -> float:
 def _tree(pid: int) -> list[int]:
     """The process and its descendants (the NLU child of NLU_PROCESSES)."""
     out = [pid]
-    try:
-        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
-    except OSError:
-        return out
-    for child in children:
-        out += _tree(int(child))
+    for task in Path(f"/proc/{pid}/task").glob("*"):  # a child started from a thread is listed under that thread
+        try:
+            children = (task / "children").read_text().split()
+        except OSError:
+            continue
+        for child in children:
+            out += _tree(int(child))
     return out
 
 
@@ -240,7 +241,7 @@ async def offer(emu: BotApiEmulator, bot: BotProcess, rate: float, seconds: floa
     latencies: list[float] = []
     for user in users:
         replies = _replies(emu, user.id)
-        latencies += [(r - s) * 1000 for s, r in zip(sent_at[user.id], replies)]
+        latencies += [(r - s) * 1000 for s, r in zip(sent_at[user.id], replies, strict=False)]
     answered = len(latencies)
     return Result(
         rate=rate, sent=total, answered=answered, p50=percentile(latencies, 50), p95=percentile(latencies, 95),
@@ -321,8 +322,8 @@ def main() -> None:
         for nlu in nlus:
             nlu_url = None
             if nlu == "http":
-                from nlu.server import start_rasa_server
                 from nlu.interpreter import pick_model
+                from nlu.server import start_rasa_server
 
                 rasa = start_rasa_server(pick_model(ROOT / "models"))
                 rasa.wait_until_ready()
