@@ -322,10 +322,13 @@ def main() -> None:
         for nlu in nlus:
             nlu_url = None
             if nlu == "http":
-                from nlu.interpreter import pick_model
                 from nlu.server import start_rasa_server
+                from nlu.train import pick_model
 
-                rasa = start_rasa_server(pick_model(ROOT / "models"))
+                model = pick_model(ROOT / "models")
+                if model is None:
+                    raise SystemExit("no trained model in models/: run `make train`")
+                rasa = start_rasa_server(model)
                 rasa.wait_until_ready()
                 nlu_url = rasa.url
             for label, url in databases:

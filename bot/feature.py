@@ -39,7 +39,7 @@ from telegram.ext import Application, ContextTypes
 if TYPE_CHECKING:
     from aiohttp import web
     from sqlalchemy.ext.asyncio import AsyncSession
-    from sqlalchemy.sql.elements import ColumnElement
+    from sqlalchemy.sql.selectable import Exists
 
     from bot.answers.reply import Answer, Button
     from bot.answers.service import Question
@@ -81,7 +81,7 @@ class Feature:
         (nothing else sees it then)."""
         return False
 
-    def awaits_input(self, user_id: int, chat_id: int) -> ColumnElement[bool] | None:
+    def awaits_input(self, user_id: int, chat_id: int) -> Exists | None:
         """An SQL condition (e.g. an EXISTS) that holds whenever `take_input` may take a message from
         this user in this chat; False where it cannot matters, true where it need not is harmless.
         Asked only for messages (update.message), of every feature in one SELECT: take_input then

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
-from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.selectable import Exists
 from telegram import Update
 
 from bot.feature import BackgroundTask, CallbackHandler, Context, Feature
@@ -30,7 +30,7 @@ class Feedback(Feature):
 
         return CALLBACK_HANDLERS
 
-    def awaits_input(self, user_id: int, chat_id: int) -> ColumnElement[bool]:
+    def awaits_input(self, user_id: int, chat_id: int) -> Exists:
         return self.service.comment_awaited(user_id)
 
     async def take_input(self, update: Update, context: Context) -> bool:
