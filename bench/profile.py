@@ -46,7 +46,9 @@ def summarise(path: str) -> tuple[Counter[str], Counter[str], int]:
             thread = next((fr.split(": ", 1)[1] for fr in frames if fr.startswith("thread (")), "?")
             if thread != "MainThread":
                 kind = "NLU worker" if thread.startswith("nlu") else "database driver" if "connection_worker" in thread else thread.split(" ")[0]
-                idle = frames[-1].startswith(("wait (threading.py", "_worker (concurrent", "get (queue.py", "_wait", "select ("))
+                # A thread blocked in C (a queue's get, a lock) shows its last Python frame as the leaf.
+                idle = frames[-1].startswith(("wait (threading.py", "_worker (concurrent", "get (queue.py", "_wait", "select (",
+                                              "_connection_worker_thread (aiosqlite"))
                 threads[f"{kind} thread{' (idle)' if idle else ''}"] += count
                 continue
             main += count
