@@ -95,3 +95,10 @@ def test_a_dotenv_that_is_not_utf8_names_the_file(tmp_path: Path) -> None:
     env_file.write_bytes("EVENT_FILE=données.yml\n".encode("latin-1"))
     with pytest.raises(SettingsError, match=f"^{env_file}: not UTF-8 text"):
         load_settings({}, dotenv=env_file)
+
+
+def test_nlu_processes_is_a_small_count() -> None:
+    assert load_settings({"NLU_PROCESSES": "2"}, dotenv=Path("/nonexistent")).nlu_processes == 2
+    assert load_settings({}, dotenv=Path("/nonexistent")).nlu_processes == 0
+    with pytest.raises(SettingsError, match="NLU_PROCESSES"):
+        load_settings({"NLU_PROCESSES": "20"}, dotenv=Path("/nonexistent"))
