@@ -222,8 +222,10 @@ class Database:
             if parsed.database and parsed.database != ":memory:":
                 _make_parent_directory(Path(parsed.database))
             kwargs["connect_args"] = {"timeout": 30}
-            kwargs["poolclass"] = AsyncAdaptedQueuePool  # a connection (and its thread) per unit of work is slow
-            kwargs["pool_size"], kwargs["max_overflow"] = 4, 16
+            # A connection (and its thread) per unit of work is slow: connections are kept, enough of them
+            # for a burst of replies (an overflow connection is closed when given back, a new thread each time).
+            kwargs["poolclass"] = AsyncAdaptedQueuePool
+            kwargs["pool_size"], kwargs["max_overflow"] = 16, 8
         else:
             kwargs["pool_pre_ping"] = True
             kwargs["pool_size"] = 10

@@ -9,7 +9,9 @@ and the type checker sees every override:
   reach them with `services.features.get(TheFeature).attribute`;
 - Telegram: `register_handlers` (commands, buttons' own handlers), `menu_commands`, `callbacks`
   (button kinds -> handler), `take_input` (a message that belongs to a flow in progress: a draft,
-  an awaited comment, a typed code; asked in registry order before the question answering),
+  an awaited comment, a typed code; asked in registry order before the question answering) with
+  `awaits_input` (the condition, in SQL, under which it may take one: every feature's is asked in
+  one SELECT per message, and take_input runs only where it holds),
   `start_payload` (/start <payload> deep links), `act_on_answer` (an answer that asks for an action,
   e.g. "remind me about session 3"), `decorate_answer` (a button under answers);
 - the answers: `answer_first` (a question the feature answers before the built-in answers, e.g. the
@@ -37,6 +39,7 @@ from telegram.ext import Application, ContextTypes
 if TYPE_CHECKING:
     from aiohttp import web
     from sqlalchemy.ext.asyncio import AsyncSession
+    from sqlalchemy.sql.selectable import Exists
 
     from bot.answers.reply import Answer, Button
     from bot.answers.service import Question
@@ -77,6 +80,14 @@ class Feature:
         """True when the message belongs to a flow of this feature in progress and was handled here
         (nothing else sees it then)."""
         return False
+
+    def awaits_input(self, user_id: int, chat_id: int) -> Exists | None:
+        """An SQL condition (e.g. an EXISTS) that holds whenever `take_input` may take a message from
+        this user in this chat; False where it cannot matters, true where it need not is harmless.
+        Asked only for messages (update.message), of every feature in one SELECT: take_input then
+        runs only for the features whose condition holds, and for those with None (the default:
+        take_input decides without the database, or has not said)."""
+        return None
 
     async def start_payload(self, update: Update, context: Context, payload: str) -> bool:
         """/start <payload> (a t.me deep link): True when the payload was the feature's."""
@@ -167,10 +178,29 @@ class Features:
         return [command for f in self.all for command in f.menu_commands(tr)]
 
     async def take_input(self, update: Update, context: Context) -> bool:
-        for feature in self.all:
-            if await feature.take_input(update, context):
+        """The first feature (registry order) whose flow takes the message. What used to be a query
+        per feature for every message is one SELECT of their `awaits_input` conditions."""
+        asked = await self._awaiting(update)
+        for feature, awaits in zip(self.all, asked, strict=True):
+            if awaits and await feature.take_input(update, context):
                 return True
         return False
+
+    async def _awaiting(self, update: Update) -> list[bool]:
+        """Per feature: may its take_input take this update? (One SELECT for all of them.)"""
+        user, chat = update.effective_user, update.effective_chat
+        conditions = [f.awaits_input(user.id, chat.id) if user and chat else None for f in self.all]
+        asked = [c is not None for c in conditions]
+        if not any(asked):
+            return [True] * len(self.all)
+        if update.message is None:  # a feature with a condition takes messages only
+            return [not a for a in asked]
+        from sqlalchemy import select
+
+        columns = [c.label(f"f{i}") for i, c in enumerate(conditions) if c is not None]
+        async with self.all[0].services.database.session() as db:
+            row = iter((await db.execute(select(*columns))).one())
+        return [bool(next(row)) if a else True for a in asked]
 
     async def start_payload(self, update: Update, context: Context, payload: str) -> bool:
         for feature in self.all:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from sqlalchemy.exc import DBAPIError
 
@@ -82,6 +83,18 @@ async def prepare_database(settings: Settings, database: Database, clock: Clock,
             await asyncio.sleep(0.5 * attempt)
 
 
+async def _process_interpreter(settings: Settings) -> Interpreter:
+    """NLU_PROCESSES: the model in child processes (parsing beside the event loop, not under its lock)."""
+    from nlu.process import ProcessInterpreter
+    from nlu.train import pick_model
+
+    model = pick_model(Path(settings.model_dir))
+    if model is None:
+        raise FileNotFoundError(f"no trained NLU model in {settings.model_dir}: run `make train`")
+    return await asyncio.get_running_loop().run_in_executor(
+        None, ProcessInterpreter.start, model, settings.nlu_processes, Path(settings.model_dir))
+
+
 async def build_services(
     settings: Settings, *, clock: Clock | None = None, interpreter: Interpreter | None = None
 ) -> Services:
@@ -94,6 +107,8 @@ async def build_services(
         raise
     events = EventService(database)
     snapshot = await events.snapshot()
+    if interpreter is None and settings.nlu_processes and not settings.nlu_url:
+        interpreter = await _process_interpreter(settings)
     if interpreter is None:
         interpreter = await load_interpreter(settings.nlu_url, settings.model_dir)
     answers = AnswerService(events, clock.now)

@@ -34,6 +34,7 @@ class Settings:
     organiser_ids: frozenset[int] = frozenset()
     helpdesk_chat_id: int | None = None
     nlu_url: str | None = None
+    nlu_processes: int = 0  # >0: the model parses in that many child processes (nlu.process), not in a thread
     model_dir: Path = PROJECT_ROOT / "models"
     assistant_now: datetime | None = None
     log_level: str = "INFO"
@@ -254,6 +255,11 @@ def load_settings(environ: Mapping[str, str] | None = None, dotenv: Path | None 
         changes["helpdesk_chat_id"] = _int("HELPDESK_CHAT_ID", v)
     if (v := get("NLU_URL")) is not None:
         changes["nlu_url"] = _url("NLU_URL", v)
+    if (v := get("NLU_PROCESSES")) is not None:
+        processes = _int("NLU_PROCESSES", v)
+        if not 0 <= processes <= 8:
+            raise SettingsError("NLU_PROCESSES: 0 (the model in the bot's process) to 8 child processes")
+        changes["nlu_processes"] = processes
     if (v := get("MODEL_DIR")) is not None:
         path = Path(v)
         changes["model_dir"] = path if path.is_absolute() else PROJECT_ROOT / path

@@ -108,3 +108,10 @@ def test_the_sending_budget_is_shared_through_postgresql_or_redis_or_kept_local(
             settings(DATABASE_URL=pg, SEND_BUDGET_URL=wrong)
     with pytest.raises(SettingsError, match="^SEND_BUDGET_URL: 'database' shares the budget through PostgreSQL"):
         settings(SEND_BUDGET_URL="database")  # SQLite: one running assistant, nothing to share
+
+
+def test_nlu_processes_is_a_small_count() -> None:
+    assert load_settings({"NLU_PROCESSES": "2"}, dotenv=Path("/nonexistent")).nlu_processes == 2
+    assert load_settings({}, dotenv=Path("/nonexistent")).nlu_processes == 0
+    with pytest.raises(SettingsError, match="NLU_PROCESSES"):
+        load_settings({"NLU_PROCESSES": "20"}, dotenv=Path("/nonexistent"))

@@ -94,6 +94,7 @@ class Answer:
     remind_session_ids: tuple[str, ...] = ()
     remind_day_id: str | None = None
     extra: dict[str, str] = field(default_factory=dict)
+    turn_id: int | None = None  # the conversation turn it answers (set once recorded), for buttons about the question
 
     @classmethod
     def of(cls, *messages: Reply, **kwargs: object) -> Answer:

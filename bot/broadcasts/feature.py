@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
+from sqlalchemy.sql.selectable import Exists
 from telegram import Update
 from telegram.ext import Application
 
@@ -38,6 +39,9 @@ class Broadcasts(Feature):
         from bot.broadcasts.replies import KIND
 
         return {KIND: on_button}
+
+    def awaits_input(self, user_id: int, chat_id: int) -> Exists:
+        return self.service.draft_open(user_id)
 
     async def take_input(self, update: Update, context: Context) -> bool:
         from bot.broadcasts.handlers import on_organiser_input

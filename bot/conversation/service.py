@@ -15,7 +15,7 @@ import re
 import time
 import unicodedata
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete, select
@@ -83,14 +83,14 @@ class ConversationService:
         language = unsupported_language(text, delegate.language)
         if language is not None:
             answer = await self._in_unsupported_language(delegate, language)
-            ticket = await self._record(delegate, raw_text, answer, None, None, [], language=language)
+            answer, ticket = await self._record(delegate, raw_text, answer, None, None, [], language=language)
             return Handled(answer, ticket, (time.perf_counter() - started) * 1000)
         try:
             parse = await self.interpreter.parse(text[:MAX_TEXT])
         except NluUnavailable:
             log.warning("NLU unavailable; question handed to the helpdesk")
             answer = self.answers.handoff(await self.answers.translator(delegate.language), "nlu_unavailable")
-            ticket = await self._record(delegate, raw_text, answer, None, None, [])
+            answer, ticket = await self._record(delegate, raw_text, answer, None, None, [])
             return Handled(answer, ticket, (time.perf_counter() - started) * 1000)
         nlu_ms = (time.perf_counter() - started) * 1000
         if parse.unknown_words and parse.intent in HANDOFF_INTENTS:
@@ -102,7 +102,7 @@ class ConversationService:
         except NluUnavailable:  # a part of a compound question could not be parsed: answer the whole
             answer, intent = await self.answers.answer(question, delegate.language, delegate.verified), parse.intent
         ranking = [[name, round(conf, 4)] for name, conf in parse.ranking]
-        ticket = await self._record(delegate, raw_text, answer, intent, parse.confidence, ranking)
+        answer, ticket = await self._record(delegate, raw_text, answer, intent, parse.confidence, ranking)
         return Handled(answer, ticket, nlu_ms)
 
     async def _answer(self, delegate: DelegateView, question: Question, parse: Parse) -> tuple[Answer, str]:
@@ -166,9 +166,9 @@ class ConversationService:
     async def _record(
         self, delegate: DelegateView, text: str, answer: Answer, intent: str | None, confidence: float | None, ranking: list[list[object]],
         language: str | None = None,
-    ) -> int | None:
+    ) -> tuple[Answer, int | None]:
         """Keeps the turn and, for a handoff, hands the question to people in `language` (default:
-        the delegate's) in the same transaction; their ticket id."""
+        the delegate's) in the same transaction; the answer with its turn id, and the ticket id."""
         now = self.now()
         async with self.database.session() as db:
             ticket_id = None
@@ -182,10 +182,11 @@ class ConversationService:
                     confidence=confidence, ranking=ranking,
                     context=[{"at": t.at.isoformat(), "text": t.text, "intent": t.intent, "topic": t.topic} for t in reversed(turns)],
                 ))
-            db.add(Turn(user_id=delegate.user_id, at=now, text=text[:MAX_TEXT], intent=intent, confidence=confidence, topic=answer.topic))
+            turn = Turn(user_id=delegate.user_id, at=now, text=text[:MAX_TEXT], intent=intent, confidence=confidence, topic=answer.topic)
+            db.add(turn)
         if ticket_id is not None:
             await self.handoff.unanswered_recorded(ticket_id)
-        return ticket_id
+        return replace(answer, turn_id=turn.id), ticket_id
 
     async def forget(self, user_id: int) -> None:
         """Removes the delegate's turns (after the features' own /forget, which may still read them)."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
@@ -15,6 +15,8 @@ from bot.i18n import normalise_language
 from bot.outbox import service as outbox
 
 ROLES = ("organiser", "moderator", "helpdesk")
+SEEN_PRECISION = timedelta(minutes=1)
+"""`last_seen` is kept to the minute: rewriting the row for every message cost a write transaction per reply."""
 
 
 @dataclass(frozen=True)
@@ -78,7 +80,9 @@ class DelegateService:
             if chat_id == user_id:
                 row.chat_id = chat_id
             row.first_name, row.last_name, row.username = first_name, last_name, username
-            row.last_seen, row.active = now, True
+            if is_new or not row.active or row.last_seen is None or not now - SEEN_PRECISION < row.last_seen <= now:
+                row.last_seen = now  # within the minute it stays: a chatting delegate's row is not rewritten per message
+            row.active = True
             if not row.language_chosen and language_code and not is_new:
                 row.language = self.language_for(language_code)
             await db.flush()

@@ -30,6 +30,7 @@ from bot.event.models import (
     session_speaker,
 )
 from bot.event.schema import EventData, SessionInfo
+from bot.event.service import event_changed
 
 
 class ImportRefused(Exception):
@@ -173,7 +174,9 @@ async def _import(db: AsyncSession, data: EventData, now: datetime, replace: boo
 async def import_event(database: Database, data: EventData, now: datetime, *, replace: bool = False) -> ImportSummary:
     """Upserts the event in one transaction: all of it is loaded, or nothing changes."""
     async with database.session() as db:
-        return await _import(db, data, now, replace)
+        summary = await _import(db, data, now, replace)
+    event_changed()
+    return summary
 
 
 async def has_event(database: Database) -> bool:

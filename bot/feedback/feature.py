@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
+from sqlalchemy.sql.selectable import Exists
 from telegram import Update
 
 from bot.feature import BackgroundTask, CallbackHandler, Context, Feature
@@ -28,6 +29,9 @@ class Feedback(Feature):
         from bot.feedback.handlers import CALLBACK_HANDLERS
 
         return CALLBACK_HANDLERS
+
+    def awaits_input(self, user_id: int, chat_id: int) -> Exists:
+        return self.service.comment_awaited(user_id)
 
     async def take_input(self, update: Update, context: Context) -> bool:
         from bot.feedback.handlers import on_comment_input

@@ -22,6 +22,7 @@ from typing import Any
 from sqlalchemy import and_, delete, exists, func, select, union, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.selectable import Exists
 
 from bot.answers.reply import Reply
 from bot.db import Database, affected
@@ -166,6 +167,11 @@ class FeedbackService:
                 .values(comment_wanted_until=now + COMMENT_WAIT).execution_options(synchronize_session=False)
             )
             return bool(affected(result))
+
+    def comment_awaited(self, user_id: int) -> Exists:
+        """SQL: a comment from this user is awaited now (`take_comment` and `stop_waiting` would act;
+        asked with the other features' flows in one SELECT per message)."""
+        return exists().where(and_(FeedbackVote.user_id == user_id, FeedbackVote.comment_wanted_until > self.now()))
 
     async def take_comment(self, user_id: int, text: str) -> CommentTaken | None:
         """Stores `text` as the comment the bot waits for; None when it waits for none (or no longer)."""

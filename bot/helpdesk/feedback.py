@@ -31,7 +31,7 @@ async def with_not_helpful_button(s: Services, delegate: DelegateView, answer: A
     if last is None:
         return answer
     helpdesk = s.features.get(Helpdesk).service
-    turn_id = await helpdesk.last_turn_id(delegate.user_id)
+    turn_id = answer.turn_id if answer.turn_id is not None else await helpdesk.last_turn_id(delegate.user_id)
     if turn_id is None:
         return answer
     tr = await s.answers.translator(delegate.language)

@@ -8,6 +8,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 
 from aiohttp import web
+from sqlalchemy.sql.selectable import Exists
 from telegram import BotCommand, Update
 from telegram.ext import Application
 
@@ -44,6 +45,9 @@ class Questions(Feature):
         from bot.questions.replies import ASK, MODERATE
 
         return {ASK: on_ask_button, MODERATE: on_moderate_button}
+
+    def awaits_input(self, user_id: int, chat_id: int) -> Exists:
+        return self.service.draft_open(user_id)
 
     async def take_input(self, update: Update, context: Context) -> bool:
         from bot.questions.handlers import on_delegate_input

@@ -22,6 +22,7 @@ from sqlalchemy.orm import noload
 
 from bot.db import Database
 from bot.event.models import SCHEDULE, Day, Event, Room, Session, Speaker, Track, Venue, session_speaker
+from bot.event.service import event_changed
 from bot.i18n import UI_LANGUAGES
 from bot.schedule.common import kind_of
 from bot.schedule.schema import Schedule, Talk, fold, slug
@@ -318,6 +319,7 @@ async def import_schedule(
             changes = await apply_schedule(db, schedule, now, timezone=timezone)
             if dry_run:
                 raise _DryRun(changes)
-            return changes
     except _DryRun as done:
         return done.changes
+    event_changed()  # this process's snapshots recheck the event's version at once
+    return changes

@@ -23,6 +23,7 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from bot.db import Database, affected
+from bot.event.service import event_changed
 from bot.schedule import alerts
 from bot.schedule.fetch import FetchError, fetch
 from bot.schedule.importer import ScheduleChanges, ScheduleRefused, apply_schedule
@@ -46,16 +47,19 @@ async def import_with_alerts(
     timezone: str | None = None,
 ) -> Imported:
     """Imports the schedule, records the sync and queues its alerts, all in one transaction."""
-    async with database.session() as db:
-        changes = await apply_schedule(db, schedule, now, timezone=timezone)
-        if not changes.changed:
-            return Imported(changes, None, 0)
-        row = ScheduleSync(at=now, source=source[:1000], summary=changes.summary, alerts=0)
-        db.add(row)
-        await db.flush()
-        told = await alerts.queue_alerts(db, changes, row.id, now, organiser_ids) if not changes.created_event else 0
-        row.alerts = told
-        return Imported(changes, row.id, told)
+    try:
+        async with database.session() as db:
+            changes = await apply_schedule(db, schedule, now, timezone=timezone)
+            if not changes.changed:
+                return Imported(changes, None, 0)
+            row = ScheduleSync(at=now, source=source[:1000], summary=changes.summary, alerts=0)
+            db.add(row)
+            await db.flush()
+            told = await alerts.queue_alerts(db, changes, row.id, now, organiser_ids) if not changes.created_event else 0
+            row.alerts = told
+            return Imported(changes, row.id, told)
+    finally:
+        event_changed()  # the snapshots recheck the event's version (harmless when nothing committed)
 
 
 def holder_id() -> str:

@@ -90,5 +90,6 @@ class RunningBot:
         if self.app.running:
             await self.app.stop()
         await self.app.shutdown()
+        await self.services.ledger.close()
         self.services.database.release_runner()
         log.info("bot stopped")

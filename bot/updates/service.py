@@ -7,10 +7,18 @@ replica's claim. Wall-clock time, not the event clock: leases are about processe
 
 Errors are not swallowed here: a claim that raised is not a claim (bot.telegram.gate decides what
 happens to the update then).
+
+Marking an update done is batched: the mark rides in the next claim's transaction (one write
+transaction per update instead of two, which is what SQLite's single writer is short of), or is
+written on its own DONE_DELAY later when no claim comes, and at shutdown (`flush`). Until then this
+ledger knows the update is done (a redelivery to it is not handled again); another replica would
+only see it unfinished, which matters after LEASE, far longer than DONE_DELAY.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 import uuid
 from datetime import datetime, timedelta, timezone
@@ -25,6 +33,7 @@ log = logging.getLogger(__name__)
 LEASE = timedelta(seconds=60)
 KEEP = timedelta(days=2)
 PRUNE_EVERY = 1000
+DONE_DELAY = 0.5  # seconds a done-mark waits for the next claim to carry it
 
 
 def _now() -> datetime:
@@ -36,14 +45,23 @@ class UpdateLedger:
         self.database = database
         self.owner = uuid.uuid4().hex
         self._claims = 0
+        self._done: set[int] = set()  # handled here, not yet marked done in the database
+        self._flush: asyncio.Task[None] | None = None
 
     async def claim(self, update_id: int) -> bool:
         """True if this replica should handle the update: nobody has, their lease ran out, or the
-        unfinished claim is this ledger's own (an update handled again after an outage)."""
+        unfinished claim is this ledger's own (an update handled again after an outage). The
+        done-marks waiting (see `done`) are written in the same transaction."""
+        if update_id in self._done:
+            return False  # handled here already; its done-mark is on its way
         now = _now()
+        marks = tuple(self._done)
         try:
             async with self.database.session() as db:
+                if marks:
+                    await db.execute(update(HandledUpdate).where(HandledUpdate.update_id.in_(marks)).values(done=True))
                 db.add(HandledUpdate(update_id=update_id, claimed_at=now, done=False, claimed_by=self.owner))
+            self._done.difference_update(marks)
         except IntegrityError:
             async with self.database.session() as db:
                 taken = await db.execute(
@@ -61,8 +79,38 @@ class UpdateLedger:
         return True
 
     async def done(self, update_id: int) -> None:
+        """Notes the update handled; the mark is written with the next claim or DONE_DELAY later."""
+        self._done.add(update_id)
+        if self._flush is None or self._flush.done():
+            self._flush = asyncio.create_task(self._flush_later(), name="ledger-done-marks")
+
+    async def flush(self) -> None:
+        """Writes the waiting done-marks now (at shutdown; raises what the database raised)."""
+        marks = tuple(self._done)
+        if not marks:
+            return
         async with self.database.session() as db:
-            await db.execute(update(HandledUpdate).where(HandledUpdate.update_id == update_id).values(done=True))
+            await db.execute(update(HandledUpdate).where(HandledUpdate.update_id.in_(marks)).values(done=True))
+        self._done.difference_update(marks)
+
+    async def close(self) -> None:
+        """Stops the delayed writer and writes what waits (a failure is logged: the claims then
+        stay until their lease runs out, which only matters for a redelivery)."""
+        if self._flush is not None and not self._flush.done():
+            self._flush.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._flush
+        try:
+            await self.flush()
+        except Exception:
+            log_failure(log, "the handled-update ledger's done-marks could not be written")
+
+    async def _flush_later(self) -> None:
+        await asyncio.sleep(DONE_DELAY)
+        try:
+            await self.flush()
+        except Exception:
+            log_failure(log, "the handled-update ledger's done-marks could not be written (tried again with the next claim)")
 
     async def release(self, update_id: int) -> None:
         """Gives back this ledger's unfinished claim on an update (its handling failed and will be

@@ -42,6 +42,19 @@ async def test_later_contact_moves_last_seen_but_not_first_seen(database: Databa
     assert (stored.first_seen, stored.last_seen) == (first, clock.now())
 
 
+async def test_messages_within_a_minute_keep_last_seen_to_the_minute(database: Database, clock: ManualClock) -> None:
+    """A chatting delegate's row is not rewritten per message: last_seen moves once a minute."""
+    delegates = DelegateService(database, LANGUAGES, "en")
+    first = clock.now()
+    await delegates.seen(6, 6, first, first_name="Ana", language_code="en")
+    clock.advance(timedelta(seconds=40))
+    await delegates.seen(6, 6, clock.now(), first_name="Ana", language_code="en")
+    assert (await row(database, 6)).last_seen == first
+    clock.advance(timedelta(seconds=30))
+    await delegates.seen(6, 6, clock.now(), first_name="Ana", language_code="en")
+    assert (await row(database, 6)).last_seen == clock.now()
+
+
 async def test_only_a_private_chat_is_kept_as_where_to_write_to_the_person(database: Database, clock: ManualClock) -> None:
     """A command typed in a group (the helpdesk group, the delegates' chat) must not make that group
     receive the person's reminders, decisions or moderator cards."""

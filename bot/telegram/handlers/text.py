@@ -49,6 +49,7 @@ async def on_text(update: Update, context: Context) -> None:
         tr = await translator_for(context, delegate)
         answer = Answer.of(Reply(esc(tr._("Reminders are not available yet."))))
     if answer.topic and answer.topic.startswith("session:"):  # the details of one session
+        # Noted before the reply, not after: whoever got the reply may be asked for feedback at once.
         await s.features.session_opened(delegate.user_id, answer.topic.partition(":")[2])
     answer = await s.features.decorate_answer(delegate, answer)  # e.g. the helpdesk's "This didn't answer my question"
     await send_answer(context.bot, chat.id, answer)
