@@ -90,8 +90,9 @@ browser:
 	else echo "browser: /usr/bin/chromium is missing; install Debian's chromium as root (apt-get install -y chromium) for the browser tests" >&2; \
 		[ -z "$$CI" ] || exit 1; fi
 
+# Every benchmark with its defaults; bench/profile.py is a tool that reads py-spy's output (bench/README.md).
 bench: $(STAMP) catalogs train
-	@for b in bench/*.py; do echo "== $$b"; $(PY) $$b || exit $$?; done
+	@for b in $(filter-out bench/profile.py,$(wildcard bench/*.py)); do echo "== $$b"; $(PY) $$b || exit $$?; done
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check bot nlu tests bench
