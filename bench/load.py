@@ -141,6 +141,7 @@ class BroadcastFigures:
     seconds: float
     global_limit: float
     busiest_second: int  # most messages (all chats, replies included) delivered in any 1-s window
+    busiest_attempts: int  # most calls the bot made (refused ones too) in any 1-s window
     busiest_chat_second: int  # most messages delivered to one chat in any 1-s window
     refused_replies: int  # 429s answered to replies
     refused_broadcast: int  # 429s answered to broadcast messages
@@ -148,7 +149,8 @@ class BroadcastFigures:
     def line(self) -> str:
         limit = f"limit {self.global_limit:.0f}" if self.global_limit else "global limit lifted"
         return (f"broadcast to {self.audience}: {self.sent} messages delivered while the questions ran ({self.seconds:.1f} s,"
-                f" {self.sent / max(self.seconds, 1e-9):.1f}/s); busiest 1-s window, all chats: {self.busiest_second} ({limit});"
+                f" {self.sent / max(self.seconds, 1e-9):.1f}/s); busiest 1-s window, all chats: {self.busiest_second} delivered ({limit};"
+                f" its bucket holds a burst of as many), {self.busiest_attempts} calls made;"
                 f" busiest 1-s window in one chat: {self.busiest_chat_second} (Telegram: about 1/s, the emulator allows a"
                 f" burst of 3); 429s: {self.refused_replies} to replies, {self.refused_broadcast} to the broadcast")
 
@@ -319,7 +321,7 @@ def broadcast_figures(emu: BotApiEmulator, askers: set[int], audience: int, sinc
     return BroadcastFigures(
         audience=audience, sent=sum(1 for c in delivered if c.chat_id not in askers), seconds=until - since,
         global_limit=emu.limits.global_per_second if emu.limits.global_per_second < 1e9 else 0.0,
-        busiest_second=busiest_window([c.at for c in delivered]),
+        busiest_second=busiest_window([c.at for c in delivered]), busiest_attempts=busiest_window([c.at for c in calls]),
         busiest_chat_second=max((busiest_window(times) for times in per_chat.values()), default=0),
         refused_replies=sum(1 for c in calls if c.status == 429 and c.chat_id in askers),
         refused_broadcast=sum(1 for c in calls if c.status == 429 and c.chat_id not in askers),
