@@ -147,10 +147,11 @@ class BroadcastFigures:
     refused_broadcast: int  # 429s answered to broadcast messages
 
     def line(self) -> str:
-        limit = f"limit {self.global_limit:.0f}" if self.global_limit else "global limit lifted"
+        limit = (f"limit {self.global_limit:.0f}/s, a bucket that also holds a burst of {self.global_limit:.0f}"
+                 if self.global_limit else "global limit lifted")
         return (f"broadcast to {self.audience}: {self.sent} messages delivered while the questions ran ({self.seconds:.1f} s,"
-                f" {self.sent / max(self.seconds, 1e-9):.1f}/s); busiest 1-s window, all chats: {self.busiest_second} delivered ({limit};"
-                f" its bucket holds a burst of as many), {self.busiest_attempts} calls made;"
+                f" {self.sent / max(self.seconds, 1e-9):.1f}/s); busiest 1-s window, all chats: {self.busiest_second} delivered ({limit}),"
+                f" {self.busiest_attempts} calls made;"
                 f" busiest 1-s window in one chat: {self.busiest_chat_second} (Telegram: about 1/s, the emulator allows a"
                 f" burst of 3); 429s: {self.refused_replies} to replies, {self.refused_broadcast} to the broadcast")
 
