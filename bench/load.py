@@ -230,7 +230,10 @@ class BotProcess:
                 os.killpg(self.process.pid, 9)
                 self.process.wait()
         self.log.close()
-        Path(self.log.name).unlink(missing_ok=True)
+        if os.environ.get("BENCH_KEEP_LOG"):
+            print(f"    the bot's log: {self.log.name}", flush=True)
+        else:
+            Path(self.log.name).unlink(missing_ok=True)
 
 
 def profiler(pid: int, seconds: float, out: str) -> subprocess.Popen[bytes]:
