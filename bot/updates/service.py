@@ -46,23 +46,31 @@ class UpdateLedger:
         self.owner = uuid.uuid4().hex
         self._claims = 0
         self._done: set[int] = set()  # handled here, not yet marked done in the database
+        # Marks being written: taken out of _done first, so that two transactions (a claim and the
+        # delayed flush) never update the same rows (on PostgreSQL they deadlocked, a second each).
+        self._writing: set[int] = set()
         self._flush: asyncio.Task[None] | None = None
 
     async def claim(self, update_id: int) -> bool:
         """True if this replica should handle the update: nobody has, their lease ran out, or the
         unfinished claim is this ledger's own (an update handled again after an outage). The
         done-marks waiting (see `done`) are written in the same transaction."""
-        if update_id in self._done:
+        if update_id in self._done or update_id in self._writing:
             return False  # handled here already; its done-mark is on its way
         now = _now()
-        marks = tuple(self._done)
+        marks = self._take_marks()
         try:
             async with self.database.session() as db:
                 if marks:
                     await db.execute(update(HandledUpdate).where(HandledUpdate.update_id.in_(marks)).values(done=True))
                 db.add(HandledUpdate(update_id=update_id, claimed_at=now, done=False, claimed_by=self.owner))
-            self._done.difference_update(marks)
-        except IntegrityError:
+            self._writing.difference_update(marks)
+        except BaseException as error:
+            self._give_back(marks)  # rolled back with the claim: written with the next one or soon
+            if marks:
+                self._flush_soon()
+            if not isinstance(error, IntegrityError):
+                raise
             async with self.database.session() as db:
                 taken = await db.execute(
                     update(HandledUpdate)
@@ -81,17 +89,34 @@ class UpdateLedger:
     async def done(self, update_id: int) -> None:
         """Notes the update handled; the mark is written with the next claim or DONE_DELAY later."""
         self._done.add(update_id)
+        self._flush_soon()
+
+    def _flush_soon(self) -> None:
         if self._flush is None or self._flush.done():
             self._flush = asyncio.create_task(self._flush_later(), name="ledger-done-marks")
 
     async def flush(self) -> None:
         """Writes the waiting done-marks now (at shutdown; raises what the database raised)."""
-        marks = tuple(self._done)
+        marks = self._take_marks()
         if not marks:
             return
-        async with self.database.session() as db:
-            await db.execute(update(HandledUpdate).where(HandledUpdate.update_id.in_(marks)).values(done=True))
-        self._done.difference_update(marks)
+        try:
+            async with self.database.session() as db:
+                await db.execute(update(HandledUpdate).where(HandledUpdate.update_id.in_(marks)).values(done=True))
+        except BaseException:
+            self._give_back(marks)
+            raise
+        self._writing.difference_update(marks)
+
+    def _take_marks(self) -> tuple[int, ...]:
+        marks = tuple(sorted(self._done))
+        self._done.clear()
+        self._writing.update(marks)
+        return marks
+
+    def _give_back(self, marks: tuple[int, ...]) -> None:
+        self._writing.difference_update(marks)
+        self._done.update(marks)
 
     async def close(self) -> None:
         """Stops the delayed writer and writes what waits (a failure is logged: the claims then
