@@ -58,7 +58,10 @@ from bot.outbox.dispatcher import Dispatcher  # noqa: E402
 from bot.outbox.feature import budget_from, config_from  # noqa: E402
 from bot.runtime import Services, build_services  # noqa: E402
 from bot.settings import PROJECT_ROOT, Settings, load_settings  # noqa: E402
-from bot.telegram.emulator.limits import Limits  # noqa: E402
+from bot.telegram.emulator.limits import (
+    Limits,  # noqa: E402
+    busiest_window,  # noqa: E402
+)
 from bot.telegram.emulator.server import BotApiEmulator  # noqa: E402
 from bot.telegram.lifecycle import RunningBot  # noqa: E402
 
@@ -198,16 +201,6 @@ def per_second(times: list[float]) -> list[int]:
     return counts
 
 
-def busiest_second(times: list[float]) -> int:
-    """The most calls in any one-second window [t, t + 1)."""
-    best = start = 0
-    for end, at in enumerate(times):
-        while times[start] <= at - 1.0:
-            start += 1
-        best = max(best, end - start + 1)
-    return best
-
-
 def steady_rate(times: list[float]) -> float:
     """Messages/s over a stretch, its first and last second left out (the burst, the tail)."""
     inner = [t for t in times if times[0] + 1.0 <= t <= times[-1] - 1.0] if times else []
@@ -282,13 +275,13 @@ async def run_replicas(server_url: str, replicas: int, delegates: int, limit: fl
             alone = [t for t in times if killed_at is not None and t >= killed_at]
             how = "each pacing itself" if budget == "local" else "sharing one budget"
             print(f"\n{replicas} replicas {how} (SEND_BUDGET_URL={budget}, OUTBOX_RATE={outbox_rate:g}, emulator limit {limit:g}/s), {delegates} delegates")
-            print(f"  all {replicas} replicas: {len(together)} messages, steady {steady_rate(together):.2f}/s, busiest second {busiest_second(together)} (limit {limit:g})")
+            print(f"  all {replicas} replicas: {len(together)} messages, steady {steady_rate(together):.2f}/s, busiest second {busiest_window(together)} (limit {limit:g})")
             print("    per second: " + " ".join(str(n) for n in per_second(together)))
             if killed_at is not None:
                 print(f"  replica 0 killed (SIGKILL) after {len(together)} messages; {replicas - 1} left: {len(alone)} messages, "
-                      f"steady {steady_rate(alone):.2f}/s, busiest second {busiest_second(alone)}")
+                      f"steady {steady_rate(alone):.2f}/s, busiest second {busiest_window(alone)}")
                 print("    per second: " + " ".join(str(n) for n in per_second(alone)))
-            print(f"  busiest second overall {busiest_second(times)} (limit {limit:g}); 429s {sum(1 for c in emu.state.calls if c.status == 429)}; "
+            print(f"  busiest second overall {busiest_window(times)} (limit {limit:g}); 429s {sum(1 for c in emu.state.calls if c.status == 429)}; "
                   f"lost {sum(1 for chat in chats if per_chat[chat] == 0)}; duplicated {sum(n - 1 for n in per_chat.values() if n > 1)} "
                   f"(at most the kill's calls in flight)")
     finally:

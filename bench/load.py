@@ -32,7 +32,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import bisect
 import math
 import os
 import shutil
@@ -48,7 +47,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot.telegram.emulator.limits import Limits  # noqa: E402
+from bot.telegram.emulator.limits import Limits, busiest_window  # noqa: E402
 from bot.telegram.emulator.server import BotApiEmulator  # noqa: E402
 from nlu.server import free_port  # noqa: E402
 
@@ -154,12 +153,6 @@ class BroadcastFigures:
                 f" {self.busiest_attempts} calls made;"
                 f" busiest 1-s window in one chat: {self.busiest_chat_second} (Telegram: about 1/s, the emulator allows a"
                 f" burst of 3); 429s: {self.refused_replies} to replies, {self.refused_broadcast} to the broadcast")
-
-
-def busiest_window(times: list[float], width: float = 1.0) -> int:
-    """The most events in any window of `width` seconds."""
-    ordered = sorted(times)
-    return max((bisect.bisect_left(ordered, t + width) - i for i, t in enumerate(ordered)), default=0)
 
 
 @dataclass

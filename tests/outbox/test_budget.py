@@ -15,7 +15,7 @@ from __future__ import annotations
 import asyncio
 import os
 import time
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 import pytest
@@ -33,6 +33,7 @@ from bot.outbox.budget import (
 )
 from bot.outbox.dispatcher import DispatcherConfig
 from bot.outbox.models import SENT
+from bot.telegram.emulator.limits import busiest_window
 from tests.outbox.conftest import Post
 
 LIMIT = 10.0  # the bot's limit in these tests (Telegram's is 30)
@@ -40,17 +41,6 @@ LIMIT = 10.0  # the bot's limit in these tests (Telegram's is 30)
 # the emulator's record of the call (the event loop of a loaded test machine stalls for a while).
 CONFIG = DispatcherConfig(rate=LIMIT, headroom=0.6, retry_base=0.05)
 PACED = 6
-
-
-def busiest_second(times: Sequence[float]) -> int:
-    """The most calls in any one-second window [t, t + 1)."""
-    ordered = sorted(times)
-    best = start = 0
-    for end, at in enumerate(ordered):
-        while ordered[start] <= at - 1.0:
-            start += 1
-        best = max(best, end - start + 1)
-    return best
 
 
 def send_times(post: Post, after: float = 0.0) -> list[float]:
@@ -102,10 +92,10 @@ async def test_two_replicas_together_stay_within_the_limit_and_one_alone_reaches
     statuses = await post.settled(len(chats))
 
     assert statuses == {SENT: len(chats)} and post.delivered() == {chat: 1 for chat in chats}
-    assert busiest_second(send_times(post)) <= LIMIT, "no second ever held more than the bot's limit"
+    assert busiest_window(send_times(post)) <= LIMIT, "no second ever held more than the bot's limit"
     alone = send_times(post, after=survivor_from + 0.5)  # the survivor alone, once the budget settled
     assert len(alone) >= 2 * PACED
-    assert busiest_second(alone) > PACED / 2 + 1, "one replica alone sends at the whole budget's pace, not half of it"
+    assert busiest_window(alone) > PACED / 2 + 1, "one replica alone sends at the whole budget's pace, not half of it"
     assert post.refused() == 0
 
 
@@ -177,5 +167,5 @@ async def test_replicas_can_share_the_budget_through_redis_instead() -> None:
         for budget in budgets:
             await budget.close()
 
-    assert busiest_second(together + alone) <= LIMIT
-    assert busiest_second(alone) >= PACED - 1, "one alone is granted the whole budget, not half of it"
+    assert busiest_window(together + alone) <= LIMIT
+    assert busiest_window(alone) >= PACED - 1, "one alone is granted the whole budget, not half of it"

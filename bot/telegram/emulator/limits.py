@@ -12,12 +12,19 @@ clock instead of sleeping. `Limits.lifted()` turns the rates off for benchmarks;
 
 from __future__ import annotations
 
+import bisect
 import math
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 MonotonicClock = Callable[[], float]
+
+
+def busiest_window(times: Iterable[float], width: float = 1.0) -> int:
+    """The most events in any window [t, t + width): how the recorded calls compare with a rate."""
+    ordered = sorted(times)
+    return max((bisect.bisect_left(ordered, t + width) - i for i, t in enumerate(ordered)), default=0)
 
 #: Methods that deliver (or change) a message in a chat and therefore count against the rates.
 RATE_LIMITED_METHODS = frozenset(
